@@ -1,0 +1,116 @@
+# Kurier: Pelican's quickstart targets and variables first, then Kurier's own.
+
+PY?=python3
+VENV?=$(CURDIR)/.venv
+PYTHON=$(VENV)/bin/python
+PELICAN?=$(VENV)/bin/pelican
+PELICANOPTS=
+
+BASEDIR=$(CURDIR)
+INPUTDIR=$(BASEDIR)/content
+OUTPUTDIR=$(BASEDIR)/output
+CONFFILE=$(BASEDIR)/pelicanconf.py
+PUBLISHCONF=$(BASEDIR)/publishconf.py
+
+DEBUG ?= 0
+ifeq ($(DEBUG), 1)
+	PELICANOPTS += -D
+endif
+
+RELATIVE ?= 0
+ifeq ($(RELATIVE), 1)
+	PELICANOPTS += --relative-urls
+endif
+
+SERVER ?= "127.0.0.1"
+
+PORT ?= 0
+ifneq ($(PORT), 0)
+	PELICANOPTS += -p $(PORT)
+endif
+RUN_PORT = $(if $(filter-out 0,$(PORT)),$(PORT),8000)
+
+# Installed once per change of pyproject.toml: later runs skip it in no time.
+INSTALLED=$(VENV)/.kurier-installed
+
+help:
+	@echo 'Makefile for Kurier, the intranet newsroom'
+	@echo ''
+	@echo 'Usage:'
+	@echo '   make run                         build the site and serve it on http://127.0.0.1:8000'
+	@echo '   make test                        install what is missing and run every test'
+	@echo '   make html                        (re)generate the web site'
+	@echo '   make clean                       remove the generated files'
+	@echo '   make regenerate                  regenerate files upon modification'
+	@echo '   make serve [PORT=8000]           serve site at http://localhost:8000'
+	@echo '   make serve-global [SERVER=0.0.0.0] serve (as root) to $(SERVER):80'
+	@echo '   make devserver [PORT=8000]       serve and regenerate together'
+	@echo '   make devserver-global            regenerate and serve on 0.0.0.0'
+	@echo '   make publish                     check, build with publishconf.py, swap into output/ atomically'
+	@echo '   make install                     create .venv and install Kurier with its test tools'
+	@echo '   make check                       check the content: path:line: message per problem'
+	@echo '   make hooks                       install `make check` as the git pre-commit hook'
+	@echo '   make lint                        ruff: lint and formatting'
+	@echo '   make bench                       run the benchmarks, write BENCHMARKS.md'
+	@echo ''
+	@echo 'Set the DEBUG variable to 1 to enable debugging, e.g. make DEBUG=1 html'
+	@echo 'Set the RELATIVE variable to 1 to enable relative urls'
+	@echo ''
+
+html: $(INSTALLED)
+	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+clean:
+	[ ! -d "$(OUTPUTDIR)" ] || rm -rf "$(OUTPUTDIR)"
+
+regenerate: $(INSTALLED)
+	"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+serve: $(INSTALLED)
+	"$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+serve-global: $(INSTALLED)
+	"$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -b $(SERVER)
+
+devserver: $(INSTALLED)
+	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+devserver-global: $(INSTALLED)
+	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -b 0.0.0.0
+
+publish: $(INSTALLED)
+	"$(PYTHON)" -m kurier.publish --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" --settings "$(PUBLISHCONF)" $(PELICANOPTS)
+
+# --- Kurier's own targets ----------------------------------------------------
+
+$(INSTALLED): pyproject.toml
+	@test -x "$(PYTHON)" || $(PY) -m venv "$(VENV)"
+	"$(PYTHON)" -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	@touch "$@"
+
+install: $(INSTALLED)
+
+run: $(INSTALLED)
+	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+	@echo 'Kurier is on http://127.0.0.1:$(RUN_PORT)/ (Ctrl-C stops it)'
+	"$(PELICAN)" --listen --bind 127.0.0.1 --port $(RUN_PORT) -o "$(OUTPUTDIR)" -s "$(CONFFILE)"
+
+test: $(INSTALLED)
+	"$(PYTHON)" -m pytest $(PYTEST_ARGS)
+
+check: $(INSTALLED)
+	@"$(PYTHON)" -m kurier.check --settings "$(CONFFILE)" "$(INPUTDIR)"
+
+hooks:
+	@printf '#!/bin/sh\n# Kurier: refuse a commit whose content has problems.\nexec make --no-print-directory -C "$$(git rev-parse --show-toplevel)" check\n' > "$$(git rev-parse --git-path hooks)/pre-commit"
+	@chmod +x "$$(git rev-parse --git-path hooks)/pre-commit"
+	@echo 'installed: git runs `make check` before every commit'
+
+lint: $(INSTALLED)
+	"$(VENV)/bin/ruff" check .
+	"$(VENV)/bin/ruff" format --check .
+
+bench: $(INSTALLED)
+	"$(PYTHON)" -m bench
+
+.PHONY: html help clean regenerate serve serve-global devserver devserver-global publish install run test check hooks lint bench

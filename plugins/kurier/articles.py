@@ -1,0 +1,123 @@
+"""Typed front matter and derived fields on Pelican's articles and pages."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+from pelican.contents import Article, Content, Page
+from pelican.urlwrappers import Category
+
+from . import frontmatter as fm
+
+logger = logging.getLogger(__name__)
+
+WORDS_PER_MINUTE = 200
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w+")
+
+
+def init_content(instance: Content) -> None:
+    """Turn a new article's or page's front matter into typed attributes.
+
+    Pelican keeps unknown metadata as strings. A bad value is logged as an
+    error (fatal under `--fatal errors`, as `make publish` builds) and replaced
+    by the default; `make check` reports the same problem with its line.
+    """
+    if not isinstance(instance, Article | Page):
+        return
+    settings = instance.settings
+    tz = settings["TIMEZONE"]
+    _read(instance, "comments", fm.parse_comments, fm.DEFAULT_COMMENT_MODE)
+    for flag in ("pinned", "mustread", "shareable"):
+        _read(instance, flag, lambda value, f=flag: fm.parse_flag(f, value), False)
+    _read(instance, "expires", lambda value: fm.parse_when("expires", value, tz), None)
+    _read(instance, "image", fm.image_path, None)
+    instance.imagealt = getattr(instance, "imagealt", "")
+    instance.expired = bool(instance.expires and instance.expires <= _now())
+    if isinstance(instance, Article) and hasattr(instance, "category"):
+        _read(instance, "category", lambda value: _channel(value, settings), None)
+
+
+def _read(instance: Content, field: str, parse, default) -> None:
+    """Set `field` to its parsed value, or to `default` when absent or bad."""
+    value = getattr(instance, field, None)
+    if value is None:
+        setattr(instance, field, default)
+        return
+    try:
+        setattr(instance, field, parse(value))
+    except fm.FrontMatterError as error:
+        logger.error("%s: %s", instance.relative_source_path, error)
+        setattr(instance, field, default)
+
+
+def _channel(category: Category, settings: dict) -> Category:
+    """The channel a written Category names, with the channel's own slug."""
+    slug = fm.resolve_channel(category.name, settings["CHANNELS"])
+    channel = Category(settings["CHANNELS"][slug][0], settings)
+    channel.slug = slug
+    return channel
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes an average reader needs for the text, at least one."""
+    words = len(_WORD.findall(_TAG.sub(" ", html)))
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def enrich(articles: Iterable[Article], related_max: int) -> None:
+    """Set reading time and related articles (same language, shared tags)."""
+    articles = list(articles)
+    by_tag: dict[tuple[str, object], list[Article]] = defaultdict(list)
+    for article in articles:
+        article.reading_time = reading_minutes(article.content)
+        for tag in getattr(article, "tags", ()):
+            by_tag[(article.lang, tag)].append(article)
+    for article in articles:
+        article.related = _related(article, by_tag, related_max)
+
+
+def _related(article: Article, by_tag: dict, limit: int) -> list[Article]:
+    """Articles sharing the most tags with this one; newer first on a tie."""
+    shared: dict[Article, int] = defaultdict(int)
+    for tag in getattr(article, "tags", ()):
+        for other in by_tag[(article.lang, tag)]:
+            if other is not article and other.slug != article.slug:
+                shared[other] += 1
+    ranked = sorted(shared, key=lambda other: (shared[other], other.date), reverse=True)
+    return ranked[:limit]
+
+
+def regroup_taxonomies(generator) -> None:
+    """Let channel, tag and author feeds carry every language's articles.
+
+    Pelican groups only the default-language versions; a tag used only in an
+    English translation would get no feed at all.
+    """
+    everything = sorted(
+        [*generator.articles, *generator.translations],
+        key=lambda article: article.date,
+        reverse=True,
+    )
+    categories, tags, authors = defaultdict(list), defaultdict(list), defaultdict(list)
+    for article in everything:
+        categories[article.category].append(article)
+        for tag in getattr(article, "tags", ()):
+            tags[tag].append(article)
+        for author in getattr(article, "authors", ()):
+            authors[author].append(article)
+    generator.categories = sorted(categories.items())
+    generator.tags = dict(tags)
+    generator.authors = sorted(authors.items())
+    generator.context["categories"] = generator.categories
+    generator.context["tags"] = list(generator.tags.items())
+    generator.context["authors"] = generator.authors

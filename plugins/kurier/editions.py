@@ -1,0 +1,166 @@
+"""Listing pages per language: front page, channels, tags, authors, archives.
+
+Each language has an edition (the default at the site root, the others under
+`/<lang>/`). An edition lists every story once, in its own language where a
+translation exists and in the original otherwise, so no one misses news that
+was not translated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from operator import attrgetter
+
+from pelican.contents import Article, Page
+from pelican.generators import Generator
+
+from . import manifest
+
+
+def in_language(item: Article | Page, lang: str) -> Article | Page:
+    """The version of `item` in `lang`, or `item` itself if there is none."""
+    if item.lang == lang:
+        return item
+    for translation in item.translations:
+        if translation.lang == lang:
+            return translation
+    return item
+
+
+def edition_path(path: str, lang: str, default_lang: str) -> str:
+    """Where the page at `path` of the default edition is in `lang`'s edition."""
+    return path if lang == default_lang else f"{lang}/{path}"
+
+
+@dataclass
+class Edition:
+    """One language's view of the published stories."""
+
+    lang: str
+    prefix: str
+    articles: list[Article]
+    pages: list[Page]
+    channels: list = field(default_factory=list)
+    tags: dict = field(default_factory=dict)
+    authors: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, lang: str, default_lang: str, articles, pages, channel_order) -> Edition:
+        stories = sorted(
+            (in_language(article, lang) for article in articles),
+            key=attrgetter("date"),
+            reverse=True,
+        )
+        edition = cls(
+            lang=lang,
+            prefix="" if lang == default_lang else f"{lang}/",
+            articles=stories,
+            pages=[in_language(page, lang) for page in pages],
+        )
+        by_channel, tags, authors = defaultdict(list), defaultdict(list), defaultdict(list)
+        for story in stories:
+            by_channel[story.category].append(story)
+            for tag in getattr(story, "tags", ()):
+                tags[tag].append(story)
+            for author in getattr(story, "authors", ()):
+                authors[author].append(story)
+        rank = {slug: index for index, slug in enumerate(channel_order)}
+        edition.channels = sorted(
+            by_channel.items(), key=lambda item: rank.get(item[0].slug, len(rank))
+        )
+        edition.tags = dict(sorted(tags.items()))
+        edition.authors = dict(sorted(authors.items()))
+        return edition
+
+    def front_page(self, per_channel: int) -> dict:
+        """The front page's parts: top story, must-reads, latest per channel."""
+        current = [story for story in self.articles if not story.expired]
+        pinned = [story for story in current if story.pinned]
+        top = pinned[0] if pinned else (current[0] if current else None)
+        latest = [
+            (channel, [s for s in stories if not s.expired and s is not top][:per_channel])
+            for channel, stories in self.channels
+        ]
+        return {
+            "front_articles": current,
+            "top_story": top,
+            "must_reads": [s for s in current if s.mustread and s is not top],
+            "channel_latest": [(channel, items) for channel, items in latest if items],
+        }
+
+
+class EditionsGenerator(Generator):
+    """Writes each language's listing pages and the articles manifest."""
+
+    def generate_context(self) -> None:
+        settings = self.settings
+        default = settings["DEFAULT_LANG"]
+        articles = self.context.get("articles", [])
+        pages = self.context.get("pages", [])
+        self.editions = [
+            Edition.build(lang, default, articles, pages, list(settings["CHANNELS"]))
+            for lang in settings["LANGUAGES"]
+        ]
+        self.context["editions"] = {edition.lang: edition for edition in self.editions}
+
+    def generate_output(self, writer) -> None:
+        for edition in self.editions:
+            self._write_edition(writer, edition)
+        manifest.write(self.output_path, self.context)
+
+    def _write_edition(self, writer, edition: Edition) -> None:
+        settings = self.settings
+        base = {
+            "ui_lang": edition.lang,
+            "edition": edition,
+            "blog": True,
+            "relative_urls": settings["RELATIVE_URLS"],
+        }
+        front = edition.front_page(settings.get("FRONT_PAGE_PER_CHANNEL", 4))
+        self._write_listing(
+            writer,
+            "index",
+            edition.prefix + "index.html",
+            front["front_articles"],
+            **base,
+            **front,
+        )
+        for channel, stories in edition.channels:
+            self._write_listing(
+                writer, "category", edition.prefix + channel.url, stories,
+                category=channel, **base,
+            )
+        for tag, stories in edition.tags.items():
+            self._write_listing(
+                writer, "tag", edition.prefix + tag.url, stories, tag=tag, **base
+            )
+        for author, stories in edition.authors.items():
+            self._write_listing(
+                writer, "author", edition.prefix + author.url, stories,
+                author=author, **base,
+            )
+        self._write_listing(
+            writer, "archives", edition.prefix + "archives.html", edition.articles,
+            **base,
+        )
+
+    def _write_listing(
+        self, writer, template: str, save_as: str, stories: Iterable, **kwargs
+    ) -> None:
+        stories = list(stories)
+        relative_urls = kwargs.pop("relative_urls")
+        writer.write_file(
+            save_as,
+            self.get_template(template),
+            self.context,
+            relative_urls,
+            paginated={"articles": stories, "dates": stories},
+            template_name=template,
+            page_name=save_as.removesuffix(".html"),
+            url="" if save_as == "index.html" else save_as,
+            articles=stories,
+            dates=stories,
+            **kwargs,
+        )
