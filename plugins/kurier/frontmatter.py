@@ -107,9 +107,7 @@ def resolve_lang(value: object, languages: tuple[str, ...]) -> str:
     text = str(value).strip().lower()
     if text in languages:
         return text
-    raise FrontMatterError(
-        f"unknown language '{value}' (use {' or '.join(languages)})"
-    )
+    raise FrontMatterError(f"unknown language '{value}' (use {' or '.join(languages)})")
 
 
 def image_path(value: object) -> str:
