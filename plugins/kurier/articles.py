@@ -7,7 +7,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pelican.contents import Article, Content, Page
 from pelican.urlwrappers import Category
@@ -65,7 +65,7 @@ def _channel(category: Category, settings: dict) -> Category:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def reading_minutes(html: str) -> int:
@@ -79,7 +79,9 @@ def enrich(articles: Iterable[Article], related_max: int) -> None:
     articles = list(articles)
     by_tag: dict[tuple[str, object], list[Article]] = defaultdict(list)
     for article in articles:
-        article.reading_time = reading_minutes(article.content)
+        # The raw HTML: reading `content` here would freeze links to pages,
+        # which Pelican resolves only after this signal.
+        article.reading_time = reading_minutes(article._content)
         for tag in getattr(article, "tags", ()):
             by_tag[(article.lang, tag)].append(article)
     for article in articles:

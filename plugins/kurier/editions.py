@@ -47,7 +47,9 @@ class Edition:
     authors: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls, lang: str, default_lang: str, articles, pages, channel_order) -> Edition:
+    def build(
+        cls, lang: str, default_lang: str, articles, pages, channel_order
+    ) -> Edition:
         stories = sorted(
             (in_language(article, lang) for article in articles),
             key=attrgetter("date"),
@@ -59,7 +61,11 @@ class Edition:
             articles=stories,
             pages=[in_language(page, lang) for page in pages],
         )
-        by_channel, tags, authors = defaultdict(list), defaultdict(list), defaultdict(list)
+        by_channel, tags, authors = (
+            defaultdict(list),
+            defaultdict(list),
+            defaultdict(list),
+        )
         for story in stories:
             by_channel[story.category].append(story)
             for tag in getattr(story, "tags", ()):
@@ -80,7 +86,10 @@ class Edition:
         pinned = [story for story in current if story.pinned]
         top = pinned[0] if pinned else (current[0] if current else None)
         latest = [
-            (channel, [s for s in stories if not s.expired and s is not top][:per_channel])
+            (
+                channel,
+                [s for s in stories if not s.expired and s is not top][:per_channel],
+            )
             for channel, stories in self.channels
         ]
         return {
@@ -129,8 +138,12 @@ class EditionsGenerator(Generator):
         )
         for channel, stories in edition.channels:
             self._write_listing(
-                writer, "category", edition.prefix + channel.url, stories,
-                category=channel, **base,
+                writer,
+                "category",
+                edition.prefix + channel.url,
+                stories,
+                category=channel,
+                **base,
             )
         for tag, stories in edition.tags.items():
             self._write_listing(
@@ -138,11 +151,18 @@ class EditionsGenerator(Generator):
             )
         for author, stories in edition.authors.items():
             self._write_listing(
-                writer, "author", edition.prefix + author.url, stories,
-                author=author, **base,
+                writer,
+                "author",
+                edition.prefix + author.url,
+                stories,
+                author=author,
+                **base,
             )
         self._write_listing(
-            writer, "archives", edition.prefix + "archives.html", edition.articles,
+            writer,
+            "archives",
+            edition.prefix + "archives.html",
+            edition.articles,
             **base,
         )
 

@@ -58,7 +58,7 @@ class Strings:
         return str(value).format(count=count, **values)
 
     def date(self, when: datetime, lang: str, with_time: bool = False) -> str:
-        """A date as readers of `lang` write it: '3 listopada 2026', '3 November 2026'."""
+        """A date as readers of `lang` write it: '3 listopada 2026'."""
         month = self.lookup("months", lang)[when.month - 1]
         text = self.lookup("date_format", lang).format(
             day=when.day, month=month, year=when.year

@@ -58,7 +58,9 @@ def write(output_path: str, context: dict) -> Path:
     path = Path(output_path) / FILENAME
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(
-        json.dumps([entry(a, site_url) for a in articles], ensure_ascii=False, indent=1),
+        json.dumps(
+            [entry(a, site_url) for a in articles], ensure_ascii=False, indent=1
+        ),
         encoding="utf-8",
     )
     os.replace(tmp, path)

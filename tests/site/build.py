@@ -22,8 +22,16 @@ def run_pelican(
     """Build `content` into `output` as `make html` does; errors are fatal."""
     return subprocess.run(
         [
-            sys.executable, "-m", "pelican", str(content),
-            "-o", str(output), "-s", str(settings), "--fatal", "errors",
+            sys.executable,
+            "-m",
+            "pelican",
+            str(content),
+            "-o",
+            str(output),
+            "-s",
+            str(settings),
+            "--fatal",
+            "errors",
         ],
         cwd=REPO,
         env={**os.environ, **(env or {})},
