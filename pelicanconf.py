@@ -61,7 +61,6 @@ MARKDOWN = {
         "markdown.extensions.extra": {},
         "markdown.extensions.meta": {},
         "markdown.extensions.sane_lists": {},
-        "markdown.extensions.smarty": {},
         "markdown.extensions.toc": {"permalink": False},
     },
     "output_format": "html5",
@@ -113,7 +112,11 @@ TAG_FEED_RSS = "feeds/tag/{slug}.rss.xml"
 AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
 AUTHOR_FEED_RSS = "feeds/author/{slug}.rss.xml"
 RSS_FEED_SUMMARY_ONLY = False
-FEED_MAX_ITEMS = 30
+FEED_MAX_ITEMS = 20
+
+# Templates do not change during one build (`make devserver` starts a new
+# build with a new environment), so Jinja need not stat them on every include.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "auto_reload": False}
 
 # --- Plugins ----------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import struct
-from functools import lru_cache
-from pathlib import Path
-
-from jinja2 import pass_context
 from pelican import signals
 
 from . import articles
-from .editions import EditionsGenerator, edition_path
+from .editions import EditionsGenerator
 from .feeds import FeedWriter
-from .i18n import Strings
+from .templating import add_template_helpers
 
 
 def _finalize_articles(generator) -> None:
@@ -21,117 +15,18 @@ def _finalize_articles(generator) -> None:
     articles.enrich(everything, generator.settings.get("RELATED_MAX", 3))
     articles.enrich([*generator.drafts, *generator.drafts_translations], 0)
     articles.regroup_taxonomies(generator)
+    # Pelican formats an article's URL anew on every use (tens of thousands of
+    # times on a large archive); from here on it no longer changes.
+    _freeze_urls(everything)
 
 
-_SVG_TAG = re.compile(rb"<svg\b[^>]*>", re.S)
-_SVG_ATTR = re.compile(rb"""\b(width|height|viewBox)\s*=\s*["']([^"']+)["']""")
+def _freeze_urls(items) -> None:
+    for item in items:
+        item.override_url = item.url
 
 
-def image_size(path: Path) -> tuple[int, int] | None:
-    """Width and height of an SVG, PNG, GIF or JPEG file, or None if unknown.
-
-    Templates write them into `<img width height>` so the page keeps its
-    layout while images load; Pillow would be a dependency for four headers.
-    """
-    try:
-        # The modification time is part of the cache key: `make devserver`
-        # keeps one process while a writer replaces an image.
-        return _image_size(path, path.stat().st_mtime_ns)
-    except OSError:
-        return None
-
-
-@lru_cache(maxsize=1024)
-def _image_size(path: Path, mtime_ns: int) -> tuple[int, int] | None:
-    with path.open("rb") as image:
-        head = image.read(65536)
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return struct.unpack(">II", head[16:24])
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return struct.unpack("<HH", head[6:10])
-    if head.startswith(b"\xff\xd8"):
-        return _jpeg_size(head)
-    return _svg_size(head)
-
-
-def _svg_size(head: bytes) -> tuple[int, int] | None:
-    """The size an SVG's root element declares: width and height, else viewBox."""
-    tag = _SVG_TAG.search(head)
-    attrs = dict(_SVG_ATTR.findall(tag.group())) if tag else {}
-    try:
-        return round(float(attrs[b"width"].removesuffix(b"px"))), round(
-            float(attrs[b"height"].removesuffix(b"px"))
-        )
-    except (KeyError, ValueError):
-        pass
-    box = attrs.get(b"viewBox", b"").replace(b",", b" ").split()
-    try:
-        return round(float(box[2])), round(float(box[3]))
-    except (ValueError, IndexError):
-        return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """The size in a JPEG's first start-of-frame segment."""
-    at = 2
-    while at + 9 < len(data):
-        if data[at] != 0xFF:
-            return None
-        marker, length = data[at + 1], struct.unpack(">H", data[at + 2 : at + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
-            return width, height
-        at += 2 + length
-    return None
-
-
-def _add_template_helpers(generator) -> None:
-    """Jinja helpers: UI strings, dates and edition links in the page's language."""
-    settings = generator.settings
-    default = settings["DEFAULT_LANG"]
-    strings = Strings.load(Path(generator.theme) / "i18n", tuple(settings["LANGUAGES"]))
-    env = generator.env
-
-    def page_lang(ctx) -> str:
-        if ctx.get("ui_lang"):
-            return ctx["ui_lang"]
-        item = ctx.get("article") or ctx.get("page")
-        return getattr(item, "lang", None) or default
-
-    @pass_context
-    def t(ctx, key: str, count: int | None = None, **values) -> str:
-        return strings.text(key, page_lang(ctx), count, **values)
-
-    @pass_context
-    def format_date(ctx, when, with_time: bool = False) -> str:
-        return strings.date(when, page_lang(ctx), with_time)
-
-    @pass_context
-    def channel_name(ctx, category) -> str:
-        names = settings["CHANNELS"].get(category.slug, (category.name,))
-        index = list(settings["LANGUAGES"]).index(page_lang(ctx))
-        return names[min(index, len(names) - 1)]
-
-    @pass_context
-    def edition_url(ctx, path: str, lang: str | None = None) -> str:
-        return edition_path(path, lang or page_lang(ctx), default)
-
-    @pass_context
-    def ui_lang(ctx) -> str:
-        return page_lang(ctx)
-
-    def image_dimensions(image: str) -> tuple[int, int] | None:
-        return image_size(Path(settings["PATH"]) / image)
-
-    env.globals.update(
-        t=t,
-        format_date=format_date,
-        channel_name=channel_name,
-        edition_url=edition_url,
-        current_lang=ui_lang,
-        image_size=image_dimensions,
-        strings=strings,
-    )
+def _finalize_pages(generator) -> None:
+    _freeze_urls([*generator.pages, *generator.translations])
 
 
 def _generators(pelican):
@@ -145,6 +40,7 @@ def _writer(pelican):
 def register() -> None:
     signals.content_object_init.connect(articles.init_content)
     signals.article_generator_finalized.connect(_finalize_articles)
-    signals.generator_init.connect(_add_template_helpers)
+    signals.page_generator_finalized.connect(_finalize_pages)
+    signals.generator_init.connect(add_template_helpers)
     signals.get_generators.connect(_generators)
     signals.get_writer.connect(_writer)

@@ -1,0 +1,82 @@
+"""Jinja helpers for the theme: UI strings, dates, links and teasers per language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from .editions import edition_path
+from .i18n import Strings
+from .images import image_size
+
+
+def add_template_helpers(generator) -> None:
+    """Jinja helpers: UI strings, dates and edition links in the page's language."""
+    settings = generator.settings
+    default = settings["DEFAULT_LANG"]
+    strings = Strings.load(Path(generator.theme) / "i18n", tuple(settings["LANGUAGES"]))
+    env = generator.env
+
+    def page_lang(ctx) -> str:
+        if ctx.get("ui_lang"):
+            return ctx["ui_lang"]
+        item = ctx.get("article") or ctx.get("page")
+        return getattr(item, "lang", None) or default
+
+    @pass_context
+    def t(ctx, key: str, count: int | None = None, **values) -> str:
+        return strings.text(key, page_lang(ctx), count, **values)
+
+    @pass_context
+    def format_date(ctx, when, with_time: bool = False) -> str:
+        return strings.date(when, page_lang(ctx), with_time)
+
+    @pass_context
+    def channel_name(ctx, category) -> str:
+        names = settings["CHANNELS"].get(category.slug, (category.name,))
+        index = list(settings["LANGUAGES"]).index(page_lang(ctx))
+        return names[min(index, len(names) - 1)]
+
+    @pass_context
+    def edition_url(ctx, path: str, lang: str | None = None) -> str:
+        return edition_path(path, lang or page_lang(ctx), default)
+
+    @pass_context
+    def ui_lang(ctx) -> str:
+        return page_lang(ctx)
+
+    def image_dimensions(image: str) -> tuple[int, int] | None:
+        return image_size(Path(settings["PATH"]) / image)
+
+    # A story's teaser is the same on every listing page of one language
+    # (front page, channel, tags, author), so it is rendered once per
+    # language and variant: on a large archive this halves the listing time.
+    teasers: dict[tuple, Markup] = {}
+    macros: dict[tuple[str, str], object] = {}
+
+    @pass_context
+    def teaser(ctx, article, variant: str = "row", level: int = 3, eager: bool = False):
+        lang, siteurl = page_lang(ctx), ctx.get("SITEURL", "")
+        key = (id(article), lang, siteurl, variant, level, eager)
+        if key not in teasers:
+            macro = macros.get((lang, siteurl))
+            if macro is None:
+                module = env.get_template("_teaser.html").make_module(
+                    {"ui_lang": lang, "SITEURL": siteurl}
+                )
+                macro = macros[(lang, siteurl)] = module.teaser
+            teasers[key] = Markup(macro(article, variant, level, eager))
+        return teasers[key]
+
+    env.globals.update(
+        t=t,
+        format_date=format_date,
+        channel_name=channel_name,
+        edition_url=edition_url,
+        current_lang=ui_lang,
+        image_size=image_dimensions,
+        teaser=teaser,
+        strings=strings,
+    )
