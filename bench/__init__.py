@@ -22,9 +22,7 @@ REPORT = REPO / "BENCHMARKS.md"
 # Module names, in the order their sections appear in the report.
 SUITES = ["site_build"]
 
-_SECTION = re.compile(
-    r"<!-- bench:(?P<name>[\w-]+) -->\n.*?<!-- /bench:(?P=name) -->\n", re.S
-)
+_SECTION = re.compile(r"<!-- bench:(?P<name>[\w-]+) -->\n.*?<!-- /bench:(?P=name) -->\n", re.S)
 
 
 @dataclass(frozen=True)
@@ -62,9 +60,7 @@ def median(values: Sequence[float]) -> float:
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A GitHub-flavoured Markdown table."""
     lines = [header, ["---"] * len(header), *rows]
-    return "\n".join(
-        "| " + " | ".join(str(cell) for cell in line) + " |" for line in lines
-    )
+    return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
 
 
 def git_commit() -> str:
@@ -77,9 +73,7 @@ def git_commit() -> str:
         return result.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + (
-        " (with uncommitted changes)" if git("status", "--porcelain") else ""
-    )
+    return commit + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
 
 
 def _cpu_model() -> str:
@@ -113,8 +107,7 @@ def machine_header() -> str:
             f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
             f"- machine: {_cpu_model()}, {os.cpu_count()} cores, {_memory()} RAM, "
             f"{platform.system()} {platform.release()}",
-            f"- Python {platform.python_version()}, "
-            f"Pelican {metadata.version('pelican')}",
+            f"- Python {platform.python_version()}, Pelican {metadata.version('pelican')}",
             f"- commit: {git_commit()}",
             "",
         ]

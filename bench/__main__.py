@@ -33,13 +33,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sections, missed = {}, []
     for suite in load_suites(args.suites):
-        print(
-            f"bench: running {suite.NAME}{' (quick)' if args.quick else ''}", flush=True
-        )
+        print(f"bench: running {suite.NAME}{' (quick)' if args.quick else ''}", flush=True)
         section = suite.run(args.quick)
-        sections[suite.NAME] = render_section(
-            suite.NAME, suite.TITLE, section, args.quick
-        )
+        sections[suite.NAME] = render_section(suite.NAME, suite.TITLE, section, args.quick)
         for budget in section.budgets:
             print(f"bench: {suite.NAME}: {budget.what}: {budget.verdict()}")
             if not budget.met:

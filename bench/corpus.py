@@ -193,14 +193,10 @@ def _body(text: _Text, words: int, links: list[tuple[str, str]], images: int) ->
         elif roll < 0.34:
             blocks.append(text.listing())
         elif roll < 0.40:
-            blocks.append(
-                f"> {text.sentence()} {text.sentence()}\n>\n> — {text.title()}"
-            )
+            blocks.append(f"> {text.sentence()} {text.sentence()}\n>\n> — {text.title()}")
         elif roll < 0.46 and pictures:
             number = pictures.pop()
-            blocks.append(
-                f"![{text.phrase(3, 6)}]({{static}}/images/ilustracja-{number}.svg)"
-            )
+            blocks.append(f"![{text.phrase(3, 6)}]({{static}}/images/ilustracja-{number}.svg)")
         else:
             blocks.append(text.paragraph(links))
     return "\n\n".join(blocks) + "\n"
@@ -261,9 +257,7 @@ def write_corpus(root: Path, stories: int, channels: list[tuple[str, ...]]) -> C
     words = translations = 0
     for index, story in enumerate(plan):
         # Links to earlier stories resolve through Pelican's {filename} syntax.
-        earlier = [
-            (other.title, f"{{filename}}/{other.path}") for other in plan[:index]
-        ]
+        earlier = [(other.title, f"{{filename}}/{other.path}") for other in plan[:index]]
         story_links = links + rng.sample(earlier, min(3, len(earlier)))
         length = rng.randint(400, 900)
         images = rng.choice([0, 0, 1, 1, 2])
@@ -275,9 +269,7 @@ def write_corpus(root: Path, stories: int, channels: list[tuple[str, ...]]) -> C
             )
             if rng.random() < 0.03
             else "",
-            "Image": f"images/ilustracja-{index % IMAGE_COUNT}.svg"
-            if rng.random() < 0.3
-            else "",
+            "Image": f"images/ilustracja-{index % IMAGE_COUNT}.svg" if rng.random() < 0.3 else "",
         }
         if flags["Image"]:
             flags["ImageAlt"] = polish.phrase(3, 6)

@@ -86,9 +86,7 @@ def write_settings(folder: Path, corpus: Path) -> dict[str, Path]:
     for name in KURIER_FILES:
         source, target = REPO / name, kurier / name
         if source.is_dir():
-            shutil.copytree(
-                source, target, ignore=shutil.ignore_patterns("__pycache__")
-            )
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target)
     values = {
@@ -126,9 +124,7 @@ def build(settings: Path, corpus: Path, output: Path) -> Build:
     return Build(seconds, cpu, usage.ru_maxrss * 1024, files)  # ru_maxrss: KiB
 
 
-def measure(
-    folder: Path, stories: int, runs: int
-) -> tuple[Corpus, dict[str, list[Build]]]:
+def measure(folder: Path, stories: int, runs: int) -> tuple[Corpus, dict[str, list[Build]]]:
     """Interleaved builds of both variants: plain, Kurier, plain, Kurier, ..."""
     corpus = write_corpus(folder / "corpus", stories, channels())
     settings = write_settings(folder, corpus.path)

@@ -12,9 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_bench_site_build_quick_writes_section(tmp_path: Path) -> None:
     report = tmp_path / "BENCHMARKS.md"
-    report.write_text(
-        "<!-- bench:other -->\n## Kept\n<!-- /bench:other -->\n", encoding="utf-8"
-    )
+    report.write_text("<!-- bench:other -->\n## Kept\n<!-- /bench:other -->\n", encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable,
@@ -38,7 +36,5 @@ def test_bench_site_build_quick_writes_section(tmp_path: Path) -> None:
     assert "<!-- /bench:site-build -->" in text
     assert "| plain Pelican |" in text
     assert "| Kurier |" in text
-    assert re.search(
-        r"build time, Kurier / plain Pelican: (✅|❌) .* \d+\.\d\d× [≤>] 1\.5×", text
-    )
+    assert re.search(r"build time, Kurier / plain Pelican: (✅|❌) .* \d+\.\d\d× [≤>] 1\.5×", text)
     assert "## Kept" in text

@@ -53,9 +53,7 @@ LINK_TARGETS = (
     re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(?:<([^>]*)>|(\S+))"),
     re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I),
 )
-INTRASITE = re.compile(
-    r"(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)(.*)"
-)
+INTRASITE = re.compile(r"(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)(.*)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+).+?\1")
 
@@ -164,9 +162,7 @@ def _walk(content_dir: Path, paths, excludes, ignores) -> Iterator[str]:
         for dirpath, dirs, files in os.walk(root, followlinks=True):
             rel_dir = Path(dirpath).relative_to(content_dir).as_posix()
             dirs[:] = [
-                d
-                for d in dirs
-                if not ignored(d) and posixpath.join(rel_dir, d) not in excluded
+                d for d in dirs if not ignored(d) and posixpath.join(rel_dir, d) not in excluded
             ]
             for name in files:
                 if name.endswith(MARKDOWN_EXTENSIONS) and not ignored(name):
@@ -182,9 +178,7 @@ def read_document(content_dir: Path, rel: str, kind: str) -> Document:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        doc.problems.append(
-            doc.error(line, "the file is not UTF-8 text; save it as UTF-8")
-        )
+        doc.problems.append(doc.error(line, "the file is not UTF-8 text; save it as UTF-8"))
         text = data.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     doc.lines = text.split("\n")
@@ -207,9 +201,7 @@ def read_front_matter(doc: Document) -> None:
         elif (match := META_MORE.match(line)) and current:
             current.values.append(match["value"].strip())
             if current.name.lower() in fm.FIELDS.keys() - MULTILINE_FIELDS:
-                doc.problems.append(
-                    doc.error(number, f"{current.name} must be on one line")
-                )
+                doc.problems.append(doc.error(number, f"{current.name} must be on one line"))
         else:
             if doc.fields:
                 doc.problems.append(
@@ -229,9 +221,7 @@ def _add_field(doc: Document, written: str, value: str, number: int) -> Field:
     if key in doc.fields:
         first = doc.fields[key]
         doc.problems.append(
-            doc.error(
-                number, f"{first.name} is given twice (first on line {first.line})"
-            )
+            doc.error(number, f"{first.name} is given twice (first on line {first.line})")
         )
         return first
     doc.fields[key] = Field(fm.FIELDS.get(key, written), number, [value])
@@ -323,9 +313,7 @@ class Site:
             return False
 
         settings = self.settings
-        return inside(settings["STATIC_PATHS"]) and not inside(
-            settings["STATIC_EXCLUDES"]
-        )
+        return inside(settings["STATIC_PATHS"]) and not inside(settings["STATIC_EXCLUDES"])
 
     @property
     def static_folders(self) -> str:
@@ -436,23 +424,18 @@ def _check_lang(doc: Document, site: Site) -> Iterator[Problem]:
             yield doc.error(doc.line_of("lang"), f"Lang: {error}")
             return
         if code != lang:
-            yield doc.error(
-                doc.line_of("lang"), f"write Lang as '{code}', not '{lang}'"
-            )
+            yield doc.error(doc.line_of("lang"), f"write Lang as '{code}', not '{lang}'")
             return
     suffix = doc.name_parts[1]
     if suffix not in site.languages or suffix == (lang or site.default_lang):
         return
     name = posixpath.basename(doc.rel)
     if lang is None:
-        yield doc.error(
-            1, f"Lang is missing: a file named {name} needs 'Lang: {suffix}'"
-        )
+        yield doc.error(1, f"Lang is missing: a file named {name} needs 'Lang: {suffix}'")
     else:
         yield doc.error(
             doc.line_of("lang"),
-            f"Lang '{lang}' does not match the file name {name} "
-            f"(write 'Lang: {suffix}')",
+            f"Lang '{lang}' does not match the file name {name} (write 'Lang: {suffix}')",
         )
 
 
@@ -463,8 +446,7 @@ def _check_slug(doc: Document) -> Iterator[Problem]:
         example = f", e.g. '{suggestion}'" if SLUG_FORMAT.fullmatch(suggestion) else ""
         yield doc.error(
             doc.line_of("slug"),
-            f"Slug '{written}' may use only lowercase letters a-z, digits and "
-            f"hyphens{example}",
+            f"Slug '{written}' may use only lowercase letters a-z, digits and hyphens{example}",
         )
     elif not doc.slug and doc.value("title"):
         yield doc.error(
@@ -593,9 +575,7 @@ def check_links(doc: Document, site: Site) -> Iterator[Problem]:
     """Links to other articles, pages and files that will not be on the site."""
     for number, target in link_targets(doc):
         if match := INTRASITE.fullmatch(target):
-            message = _check_intrasite(
-                doc, site, target, match[1] or match[2], match[3]
-            )
+            message = _check_intrasite(doc, site, target, match[1] or match[2], match[3])
         elif target.startswith("/") and not target.startswith("//"):
             message = _check_site_link(doc, site, target)
         else:
@@ -626,9 +606,7 @@ def link_targets(doc: Document) -> Iterator[tuple[int, str]]:
                 yield index + 1, target.strip()
 
 
-def _check_intrasite(
-    doc: Document, site: Site, target: str, what: str, value: str
-) -> str | None:
+def _check_intrasite(doc: Document, site: Site, target: str, what: str, value: str) -> str | None:
     """A {filename}, {static} or {attach} link, resolved as Pelican resolves it."""
     url = urlparse(value)
     if not url.path:
@@ -677,47 +655,36 @@ def _check_site_link(doc: Document, site: Site, target: str) -> str | None:
         lang = match.groupdict().get("lang") or site.default_lang
         if lang_url and lang == site.default_lang:
             missing = missing or (
-                f"broken link {target}: {kind}s in {lang} have no /{lang}/ "
-                "in their address"
+                f"broken link {target}: {kind}s in {lang} have no /{lang}/ in their address"
             )
             continue
         linked = site.by_slug.get((kind, lang, slug))
         if linked:
             return _check_published(doc, site, target, linked)
         missing = missing or (
-            f"broken link {target}: there is no {kind} with slug '{slug}' "
-            f"in language {lang}"
+            f"broken link {target}: there is no {kind} with slug '{slug}' in language {lang}"
         )
     return missing
 
 
-def _check_published(
-    doc: Document, site: Site, target: str, linked: Document
-) -> str | None:
+def _check_published(doc: Document, site: Site, target: str, linked: Document) -> str | None:
     """A link must not lead to a draft or to an article scheduled after this one."""
     if doc.status == "draft" or linked is doc:
         return None
-    appears = (
-        max(doc.date, site.now) if doc.kind == "article" and doc.date else site.now
-    )
+    appears = max(doc.date, site.now) if doc.kind == "article" and doc.date else site.now
     if linked.status == "draft":
         reason = "Status: draft"
     elif linked.kind == "article" and linked.date and linked.date > appears:
         reason = f"scheduled for {_stamp(linked.date)}"
     else:
         return None
-    return (
-        f"link {target}: {linked.path} will not be on the site "
-        f"when this one is ({reason})"
-    )
+    return f"link {target}: {linked.path} will not be on the site when this one is ({reason})"
 
 
 # --- Entry points -----------------------------------------------------------------
 
 
-def check(
-    content_dir: Path, settings: dict, now: datetime | None = None
-) -> list[Problem]:
+def check(content_dir: Path, settings: dict, now: datetime | None = None) -> list[Problem]:
     """Every problem in the Markdown sources under content_dir, by path and line."""
     site = Site(Path(content_dir), settings, now or datetime.now(UTC))
     problems: list[Problem] = []
@@ -776,9 +743,7 @@ def summary(problems: list[Problem], files: int) -> str:
         return f"make check: {_count(files, 'file')}, no problems"
     errors = sum(problem.severity == "error" for problem in problems)
     warnings = len(problems) - errors
-    counts = [
-        _count(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n
-    ]
+    counts = [_count(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
     touched = len({problem.path for problem in problems})
     return f"make check: {', '.join(counts)} in {touched} of {_count(files, 'file')}"
 

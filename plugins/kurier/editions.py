@@ -47,9 +47,7 @@ class Edition:
     authors: dict = field(default_factory=dict)
 
     @classmethod
-    def build(
-        cls, lang: str, default_lang: str, articles, pages, channel_order
-    ) -> Edition:
+    def build(cls, lang: str, default_lang: str, articles, pages, channel_order) -> Edition:
         stories = sorted(
             (in_language(article, lang) for article in articles),
             key=attrgetter("date"),
@@ -146,9 +144,7 @@ class EditionsGenerator(Generator):
                 **base,
             )
         for tag, stories in edition.tags.items():
-            self._write_listing(
-                writer, "tag", edition.prefix + tag.url, stories, tag=tag, **base
-            )
+            self._write_listing(writer, "tag", edition.prefix + tag.url, stories, tag=tag, **base)
         for author, stories in edition.authors.items():
             self._write_listing(
                 writer,

@@ -60,11 +60,7 @@ class Strings:
     def date(self, when: datetime, lang: str, with_time: bool = False) -> str:
         """A date as readers of `lang` write it: '3 listopada 2026'."""
         month = self.lookup("months", lang)[when.month - 1]
-        text = self.lookup("date_format", lang).format(
-            day=when.day, month=month, year=when.year
-        )
+        text = self.lookup("date_format", lang).format(day=when.day, month=month, year=when.year)
         if with_time:
-            text += self.lookup("time_format", lang).format(
-                hour=when.hour, minute=when.minute
-            )
+            text += self.lookup("time_format", lang).format(hour=when.hour, minute=when.minute)
         return text

@@ -41,9 +41,7 @@ def entry(article, site_url: str) -> dict:
         "expires": _iso(article.expires),
         "comments": article.comments,
         "shareable": article.shareable,
-        "translations": [
-            {"lang": other.lang, "url": other.url} for other in article.translations
-        ],
+        "translations": [{"lang": other.lang, "url": other.url} for other in article.translations],
     }
 
 
@@ -58,9 +56,7 @@ def write(output_path: str, context: dict) -> Path:
     path = Path(output_path) / FILENAME
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(
-        json.dumps(
-            [entry(a, site_url) for a in articles], ensure_ascii=False, indent=1
-        ),
+        json.dumps([entry(a, site_url) for a in articles], ensure_ascii=False, indent=1),
         encoding="utf-8",
     )
     os.replace(tmp, path)

@@ -214,9 +214,7 @@ def run_checks(settings: Path, content: Path) -> int:
         return EXIT_FAILED
 
 
-def build(
-    content: Path, staging: Path, settings: Path, extra: list[str], timeout: float
-) -> None:
+def build(content: Path, staging: Path, settings: Path, extra: list[str], timeout: float) -> None:
     """Build the site into `staging` with Pelican in a process of its own."""
     command = [
         sys.executable, "-m", "pelican", str(content),
@@ -239,13 +237,11 @@ def build(
         if isinstance(output, bytes):
             output = output.decode(errors="replace")
         raise PublishError(
-            f"the Pelican build took longer than {timeout:g} s and was stopped\n"
-            + tail(output)
+            f"the Pelican build took longer than {timeout:g} s and was stopped\n" + tail(output)
         ) from None
     if result.returncode != 0:
         raise PublishError(
-            f"the Pelican build failed (exit status {result.returncode}):\n"
-            + tail(result.stdout)
+            f"the Pelican build failed (exit status {result.returncode}):\n" + tail(result.stdout)
         )
 
 
@@ -265,9 +261,7 @@ def verify(staging: Path) -> list[dict]:
     try:
         manifest = json.loads((staging / "articles.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise PublishError(
-            f"the build's articles.json is unreadable: {error}"
-        ) from None
+        raise PublishError(f"the build's articles.json is unreadable: {error}") from None
     if not isinstance(manifest, list):
         raise PublishError("the build's articles.json is not a list of articles")
     return manifest
@@ -289,9 +283,7 @@ def exchange(first: Path, second: Path) -> None:
         ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint,
     ]  # fmt: skip
     renameat2.restype = ctypes.c_int
-    status = renameat2(
-        AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE
-    )
+    status = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
     if status != 0:
         code = ctypes.get_errno()
         raise OSError(code, os.strerror(code), str(first), None, str(second))
@@ -378,17 +370,11 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 def summary(manifest: list[dict], places: Places, seconds: float) -> str:
     languages = Counter(str(entry.get("lang")) for entry in manifest)
     per_lang = ", ".join(f"{count} {lang}" for lang, count in sorted(languages.items()))
-    kept = (
-        f"; the previous site is in {places.previous.name}/"
-        if places.previous.exists()
-        else ""
-    )
+    kept = f"; the previous site is in {places.previous.name}/" if places.previous.exists() else ""
     count = len(manifest)
     noun = "article" if count == 1 else "articles"
     detail = f" ({per_lang})" if per_lang else ""
-    return (
-        f"published {count} {noun}{detail} to {places.output} in {seconds:.1f} s{kept}"
-    )
+    return f"published {count} {noun}{detail} to {places.output} in {seconds:.1f} s{kept}"
 
 
 def publish(args: argparse.Namespace, extra: list[str]) -> int:

@@ -59,9 +59,7 @@ def test_article_page_has_its_elements(site, source):
         assert datetime.fromisoformat(modified["datetime"]) == source.when("modified")
     assert re.search(r"\d", soup.select_one(".k-reading-time").get_text())
 
-    authors = [
-        a.strip() for a in source.meta.get("authors", "").split(",") if a.strip()
-    ]
+    authors = [a.strip() for a in source.meta.get("authors", "").split(",") if a.strip()]
     links = soup.select(".k-byline a[rel=author]")
     assert [a.get_text(strip=True) for a in links] == authors
     for link in links:
@@ -94,9 +92,7 @@ def test_article_pages_link_related_and_neighbouring_articles(site):
         for link in soup.select(".k-related a.k-teaser-link, .k-neighbors a[rel]"):
             assert _target(site, link["href"]).is_file(), (source.path, link["href"])
         related += len(soup.select(".k-related article"))
-        neighbours += len(
-            soup.select(".k-neighbors a[rel=prev], .k-neighbors a[rel=next]")
-        )
+        neighbours += len(soup.select(".k-neighbors a[rel=prev], .k-neighbors a[rel=next]"))
     assert related and neighbours
 
 
@@ -115,9 +111,7 @@ def test_translations_link_to_each_other(site):
                 link = soup.select_one(f"a.k-translation[hreflang={other.lang}]")
                 assert link["href"] == "/" + _url(other), source.path
                 assert link["lang"] == other.lang
-                head = soup.select_one(
-                    f'head link[rel=alternate][hreflang="{other.lang}"]'
-                )
+                head = soup.select_one(f'head link[rel=alternate][hreflang="{other.lang}"]')
                 assert head["href"].endswith(_url(other)), source.path
 
 
@@ -225,17 +219,13 @@ def test_nothing_is_loaded_from_another_host(site):
             for element in soup.find_all(tag):
                 if tag == "link" and "alternate" in element.get("rel", []):
                     continue
-                for url in [element.get(attribute, "")] + element.get(
-                    "srcset", ""
-                ).split(","):
+                for url in [element.get(attribute, "")] + element.get("srcset", "").split(","):
                     if url and _foreign(url.split()[0] if url.split() else url):
                         offenders.append(f"{page.name}: <{tag}> {url}")
         for style in soup.select("style, [style]"):
             text = style.string if style.name == "style" else style["style"]
             offenders += [
-                f"{page.name}: {m}"
-                for m in _CSS_URL.findall(text or "")
-                if _foreign("".join(m))
+                f"{page.name}: {m}" for m in _CSS_URL.findall(text or "") if _foreign("".join(m))
             ]
     for asset in [*site.rglob("*.css"), *site.rglob("*.js"), *site.rglob("*.svg")]:
         text = asset.read_text(encoding="utf-8")

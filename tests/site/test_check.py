@@ -167,10 +167,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(ARTICLE, "Date: 2026-01-05 10:00\n", "")],
-        [
-            f"{ARTICLE}:1: Date is missing "
-            "(add a 'Date: YYYY-MM-DD HH:MM' line to the front matter)"
-        ],
+        [f"{ARTICLE}:1: Date is missing (add a 'Date: YYYY-MM-DD HH:MM' line to the front matter)"],
         id="missing-date",
     ),
     pytest.param(
@@ -198,10 +195,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(ARTICLE, "Date: 2026-01-05 10:00", "Date: 2026-13-45 10:00")],
-        [
-            f"{ARTICLE}:2: cannot read Date '2026-13-45 10:00' "
-            "(write it as YYYY-MM-DD HH:MM)"
-        ],
+        [f"{ARTICLE}:2: cannot read Date '2026-13-45 10:00' (write it as YYYY-MM-DD HH:MM)"],
         id="bad-date",
     ),
     pytest.param(
@@ -211,10 +205,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(ARTICLE, "Expires: 2026-12-31", "Expires: koniec roku")],
-        [
-            f"{ARTICLE}:9: cannot read Expires 'koniec roku' "
-            "(write it as YYYY-MM-DD HH:MM)"
-        ],
+        [f"{ARTICLE}:9: cannot read Expires 'koniec roku' (write it as YYYY-MM-DD HH:MM)"],
         id="bad-expires",
     ),
     pytest.param(
@@ -234,10 +225,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(TRANSLATION, "Lang: en\n", "")],
-        [
-            f"{TRANSLATION}:1: Lang is missing: "
-            "a file named piknik.en.md needs 'Lang: en'"
-        ],
+        [f"{TRANSLATION}:1: Lang is missing: a file named piknik.en.md needs 'Lang: en'"],
         id="lang-missing-for-suffix",
     ),
     pytest.param(
@@ -250,10 +238,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(ARTICLE, "Image: {static}/images/piknik.jpg", "Image: images/brak.jpg")],
-        [
-            f"{ARTICLE}:7: Image 'images/brak.jpg' not found: "
-            "there is no content/images/brak.jpg"
-        ],
+        [f"{ARTICLE}:7: Image 'images/brak.jpg' not found: there is no content/images/brak.jpg"],
         id="image-missing",
     ),
     pytest.param(
@@ -281,10 +266,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(ARTICLE, "ImageAlt: Pracownicy przy grillu nad jeziorem", "ImageAlt:")],
-        [
-            f"{ARTICLE}:8: ImageAlt is empty: "
-            "describe the picture for readers who cannot see it"
-        ],
+        [f"{ARTICLE}:8: ImageAlt is empty: describe the picture for readers who cannot see it"],
         id="empty-imagealt",
     ),
     pytest.param(
@@ -319,10 +301,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit("content/news/2026/wykrzyknik.md", None, UNSLUGGABLE)],
-        [
-            "content/news/2026/wykrzyknik.md:1: "
-            "Title '!!!' gives an empty slug: add a Slug"
-        ],
+        ["content/news/2026/wykrzyknik.md:1: Title '!!!' gives an empty slug: add a Slug"],
         id="empty-slug",
     ),
     pytest.param(
@@ -354,10 +333,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(ARTICLE, "Modified: 2026-01-06 09:00", "Modified: 2026-01-04 09:00")],
-        [
-            f"{ARTICLE}:3: Modified 2026-01-04 09:00 is earlier than "
-            "Date 2026-01-05 10:00"
-        ],
+        [f"{ARTICLE}:3: Modified 2026-01-04 09:00 is earlier than Date 2026-01-05 10:00"],
         id="modified-before-date",
     ),
     pytest.param(
@@ -497,10 +473,7 @@ ERRORS = [
     ),
     pytest.param(
         [edit(TRANSLATION, "Comments: moderated", "Comments: wyłączone")],
-        [
-            f"{TRANSLATION}:7: unknown Comments 'wyłączone' "
-            "(use open, moderated, closed or hidden)"
-        ],
+        [f"{TRANSLATION}:7: unknown Comments 'wyłączone' (use open, moderated, closed or hidden)"],
         id="unknown-comments",
     ),
     pytest.param(
@@ -613,9 +586,7 @@ def test_check_reports_every_error_in_a_file(site: Path) -> None:
         edit(ARTICLE, "Date: 2026-01-05 10:00", "Date: jutro"),
         edit(ARTICLE, "Category: Ludzie", "Category: Sport"),
         edit(ARTICLE, "Expires: 2026-12-31", "Expire: 2026-12-31"),
-        edit(
-            PAGE, "Title: Kontakt z redakcją", "Title: Kontakt z redakcją\nStatus: nie"
-        ),
+        edit(PAGE, "Title: Kontakt z redakcją", "Title: Kontakt z redakcją\nStatus: nie"),
     )
     result = run_check(site, "content")
     assert result.stdout.splitlines() == [
@@ -674,9 +645,7 @@ def test_check_function_returns_problems(site: Path) -> None:
 def test_check_sample_content_passes() -> None:
     result = run_check(REPO, str(CONTENT))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert not [
-        line for line in result.stdout.splitlines() if ": warning: " not in line
-    ]
+    assert not [line for line in result.stdout.splitlines() if ": warning: " not in line]
 
 
 # --- make check and the pre-commit hook ----------------------------------------

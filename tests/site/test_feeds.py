@@ -42,9 +42,7 @@ class _Text(HTMLParser):
         self.words += re.findall(r"\w+", data)
 
     def handle_starttag(self, tag, attrs):
-        self.links += [
-            value for name, value in attrs if name in ("href", "src") and value
-        ]
+        self.links += [value for name, value in attrs if name in ("href", "src") and value]
 
 
 def _parse_html(html: str) -> _Text:
@@ -82,9 +80,7 @@ def test_feeds_all_parse_without_errors(site):
         assert parsed.version in ("atom10", "rss20"), path
 
 
-def test_feeds_exist_for_every_language_channel_tag_and_author(
-    site, manifest, settings
-):
+def test_feeds_exist_for_every_language_channel_tag_and_author(site, manifest, settings):
     expected = {settings["FEED_ALL_ATOM"], settings["FEED_ALL_RSS"]}
     for entry in manifest:
         expected.add(settings["TRANSLATION_FEED_ATOM"].format(lang=entry["lang"]))
@@ -129,16 +125,12 @@ def test_feeds_carry_full_content_with_absolute_links(site, settings):
                 if entry.link.endswith(f"/{s.slug}.html")
                 and (s.lang == "pl") == ("/en/" not in entry.link)
             )
-            body_words = re.findall(
-                r"\w+", re.sub(r"\(\{[a-z]+\}[^)]*\)", "", source.body)
-            )
-            assert len(text.words) >= 0.9 * len(body_words), (
-                f"{path}: {entry.link} is cut"
-            )
+            body_words = re.findall(r"\w+", re.sub(r"\(\{[a-z]+\}[^)]*\)", "", source.body))
+            assert len(text.words) >= 0.9 * len(body_words), f"{path}: {entry.link} is cut"
             for link in text.links:
-                assert link.startswith(
-                    (FEED_DOMAIN + "/", "https://", "mailto:", "tel:", "#")
-                ), f"{path}: {entry.link} links to {link}"
+                assert link.startswith((FEED_DOMAIN + "/", "https://", "mailto:", "tel:", "#")), (
+                    f"{path}: {entry.link} links to {link}"
+                )
 
 
 def test_feed_entries_carry_their_language_article_only(site):

@@ -27,12 +27,8 @@ def test_manifest_lists_exactly_the_published_articles(manifest):
 
 def test_manifest_leaves_out_drafts_and_scheduled_articles(manifest):
     unpublished = [s for s in sample.articles() if not s.published]
-    kinds = {
-        "draft" if s.meta.get("status") == "draft" else "scheduled" for s in unpublished
-    }
-    assert kinds == {"draft", "scheduled"}, (
-        "the sample must hold a draft and a scheduled article"
-    )
+    kinds = {"draft" if s.meta.get("status") == "draft" else "scheduled" for s in unpublished}
+    assert kinds == {"draft", "scheduled"}, "the sample must hold a draft and a scheduled article"
     listed = {(entry["slug"], entry["lang"]) for entry in manifest}
     for source in unpublished:
         assert (source.slug, source.lang) not in listed, source.path

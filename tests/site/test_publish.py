@@ -26,9 +26,7 @@ WARSAW = ZoneInfo("Europe/Warsaw")  # pelicanconf.TIMEZONE
 Snapshot = tuple[int, set[str], dict[str, bytes]]
 
 
-def run_publish(
-    content: Path, output: Path, *options: str
-) -> subprocess.CompletedProcess:
+def run_publish(content: Path, output: Path, *options: str) -> subprocess.CompletedProcess:
     """`make publish`, on the given folders."""
     return subprocess.run(
         publish_command(content, output, *options),
@@ -112,9 +110,7 @@ def small_content(destination: Path) -> Path:
 
     Quicker to build than the sample, and untouched by edits to the sample.
     """
-    write_article(
-        destination, "publikacja-start", title="Start publikacji", date=when(-30)
-    )
+    write_article(destination, "publikacja-start", title="Start publikacji", date=when(-30))
     write_article(
         destination, "publikacja-start", title="Publishing starts", date=when(-30),
         file="publikacja-start.en.md", Lang="en", Category="Company",

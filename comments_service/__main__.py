@@ -1,0 +1,118 @@
+"""Command line: `python -m comments_service serve|backup|export|import`.
+
+serve [--host H] [--port P] [--workers N]   run the service with uvicorn
+backup FILE                                 consistent copy while it runs
+export FILE                                 every table as JSON
+import FILE [--replace]                     load an export into the database
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .config import ConfigError, Settings
+from .storage import Database, StorageError
+
+EXPORT_FORMAT = "kurier-comments"
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"comments_service: {message}", file=sys.stderr)
+    return status
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, log_level: str) -> int:
+    """Run uvicorn with the peer address taken from the TCP connection only."""
+    import uvicorn
+
+    # Open the database once before the workers start: a damaged or newer
+    # file stops the service here, with one clear message, not in N workers.
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    Database(settings.db, synchronous=settings.synchronous).close()
+    uvicorn.run(
+        "comments_service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # Identity headers are believed by peer address, so uvicorn must not
+        # replace the peer with what X-Forwarded-For claims.
+        proxy_headers=False,
+        server_header=False,
+        loop="uvloop",
+        http="httptools",
+        log_level=log_level,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def backup(settings: Settings, target: Path) -> int:
+    with Database(settings.db, synchronous=settings.synchronous) as db:
+        db.backup(target)
+    print(f"backed up {settings.db} to {target}")
+    return 0
+
+
+def export(settings: Settings, target: Path) -> int:
+    with Database(settings.db, synchronous=settings.synchronous) as db:
+        data = {"format": EXPORT_FORMAT, "version": 1, "tables": db.export()}
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    target.write_text(text + "\n", encoding="utf-8")
+    counts = ", ".join(f"{name}: {len(docs)}" for name, docs in data["tables"].items())
+    print(f"exported {settings.db} to {target} ({counts})")
+    return 0
+
+
+def import_(settings: Settings, source: Path, replace: bool) -> int:
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return _fail(f"cannot read {source}: {error}")
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        return _fail(f"{source} is not a Kurier comments export")
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    with Database(settings.db, synchronous=settings.synchronous) as db:
+        db.import_(data["tables"], replace=replace)
+    print(f"imported {source} into {settings.db}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m comments_service", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="run the service")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--log-level", default="info")
+    for name, text in (("backup", "copy the database"), ("export", "write JSON")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("file", type=Path)
+    load = commands.add_parser("import", help="load a JSON export")
+    load.add_argument("file", type=Path)
+    load.add_argument("--replace", action="store_true", help="replace existing data")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            if args.workers < 1:
+                return _fail("--workers must be at least 1")
+            return serve(settings, args.host, args.port, args.workers, args.log_level)
+        if args.command == "backup":
+            return backup(settings, args.file)
+        if args.command == "export":
+            return export(settings, args.file)
+        return import_(settings, args.file, args.replace)
+    except (ConfigError, StorageError) as error:
+        return _fail(str(error))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

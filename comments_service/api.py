@@ -1,0 +1,191 @@
+"""HTTP handlers of /api/v1: parse, call the store, answer. The route table is at the bottom.
+
+Handlers are `async` and call SQLite inline: its short queries are faster on
+the event loop than through a thread pool.
+"""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .articles import Article
+from .errors import ApiError, invalid, not_found, not_signed_in
+from .identity import User, me_body, parse_name
+from .store import Store
+
+MAX_COUNT_SLUGS = 100
+NO_STORE = {"cache-control": "private, no-store"}
+
+
+def json_response(content: object, status: int = 200) -> Response:
+    body = content if isinstance(content, bytes) else orjson.dumps(content)
+    return Response(body, status_code=status, media_type="application/json", headers=NO_STORE)
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _user(request: Request) -> User | None:
+    return request.app.state.identity.user(request)
+
+
+def _signed_in(request: Request) -> User:
+    user = _user(request)
+    if user is None:
+        raise not_signed_in()
+    return user
+
+
+def _article(request: Request, slug: str | None = None) -> Article:
+    """The article a thread belongs to; hidden threads do not exist."""
+    slug = slug if slug is not None else request.path_params["slug"]
+    article = request.app.state.articles.get(slug)
+    if article is None or article.hidden:
+        raise not_found("thread")
+    return article
+
+
+def _lookup(request: Request):
+    return request.app.state.articles.get
+
+
+async def _json_body(request: Request, fields: dict[str, bool]) -> dict:
+    """The body as a JSON object with only `fields` (name: required)."""
+    raw = await request.body()
+    try:
+        # The standard parser, not orjson: it keeps an unpaired surrogate
+        # ("\ud800") as text, so validation can refuse it with a 422 that
+        # names the field instead of a vague 400.
+        data = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "malformed_json", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
+    for name in data:
+        if name not in fields:
+            raise invalid(name, f"Unknown field '{name}'.", code="unknown_field")
+    for name, required in fields.items():
+        if required and name not in data:
+            raise invalid(name, f"The field '{name}' is required.", code="missing_field")
+    return data
+
+
+# --- people -------------------------------------------------------------------
+
+
+async def get_me(request: Request) -> Response:
+    return json_response(me_body(_user(request), request.app.state.settings.auth))
+
+
+async def post_me(request: Request) -> Response:
+    """Open mode: choose a display name (kept in a signed cookie)."""
+    settings = request.app.state.settings
+    if settings.auth != "open":
+        raise ApiError(409, "managed_identity", "Your name comes from the company sign-in here.")
+    data = await _json_body(request, {"name": True})
+    user, cookie = request.app.state.identity.sign_in(request, parse_name(data["name"]))
+    response = json_response(me_body(user, settings.auth))
+    response.set_cookie(**cookie)
+    return response
+
+
+# --- threads ------------------------------------------------------------------
+
+
+async def get_thread(request: Request) -> Response:
+    return json_response(_store(request).thread_json(_article(request), _user(request)))
+
+
+async def get_counts(request: Request) -> Response:
+    slugs = [
+        slug for value in request.query_params.getlist("slug") for slug in value.split(",") if slug
+    ]
+    if not slugs:
+        raise invalid("slug", "Name at least one thread: ?slug=a&slug=b.")
+    if len(slugs) > MAX_COUNT_SLUGS:
+        raise invalid("slug", f"Ask for at most {MAX_COUNT_SLUGS} threads at once.")
+    index = request.app.state.articles
+    known = [index.get(slug) for slug in dict.fromkeys(slugs)]
+    return json_response(_store(request).counts([a for a in known if a and not a.hidden]))
+
+
+async def post_comment(request: Request) -> Response:
+    article = _article(request)
+    user = _signed_in(request)
+    data = await _json_body(request, {"body": True, "parent": False})
+    comment = _store(request).add_comment(article, user, data["body"], data.get("parent"))
+    return json_response(comment, status=201)
+
+
+async def patch_comment(request: Request) -> Response:
+    user = _signed_in(request)
+    data = await _json_body(request, {"body": True})
+    comment = _store(request).edit_comment(
+        request.path_params["comment_id"], user, data["body"], _lookup(request)
+    )
+    return json_response(comment)
+
+
+async def delete_comment(request: Request) -> Response:
+    user = _signed_in(request)
+    _store(request).delete_comment(request.path_params["comment_id"], user, _lookup(request))
+    return Response(status_code=204, headers=NO_STORE)
+
+
+async def put_reaction(request: Request) -> Response:
+    return await _reaction(request, on=True)
+
+
+async def delete_reaction(request: Request) -> Response:
+    return await _reaction(request, on=False)
+
+
+async def _reaction(request: Request, on: bool) -> Response:
+    article = _article(request)
+    user = _signed_in(request)
+    result = _store(request).set_reaction(article, user, request.path_params["kind"], on)
+    return json_response(result)
+
+
+async def put_like(request: Request) -> Response:
+    return await _like(request, on=True)
+
+
+async def delete_like(request: Request) -> Response:
+    return await _like(request, on=False)
+
+
+async def _like(request: Request, on: bool) -> Response:
+    user = _signed_in(request)
+    if request.path_params["kind"] != "like":
+        raise invalid("kind", "Comments take one reaction: like.")
+    result = _store(request).set_like(request.path_params["comment_id"], user, on, _lookup(request))
+    return json_response(result)
+
+
+async def put_acknowledgement(request: Request) -> Response:
+    article = _article(request)
+    user = _signed_in(request)
+    return json_response(_store(request).acknowledge(article, user))
+
+
+ROUTES = [
+    Route("/me", get_me, methods=["GET"]),
+    Route("/me", post_me, methods=["POST"]),
+    Route("/counts", get_counts, methods=["GET"]),
+    Route("/threads/{slug}", get_thread, methods=["GET"]),
+    Route("/threads/{slug}/comments", post_comment, methods=["POST"]),
+    Route("/threads/{slug}/reactions/{kind}", put_reaction, methods=["PUT"]),
+    Route("/threads/{slug}/reactions/{kind}", delete_reaction, methods=["DELETE"]),
+    Route("/threads/{slug}/acknowledgement", put_acknowledgement, methods=["PUT"]),
+    Route("/comments/{comment_id}", patch_comment, methods=["PATCH"]),
+    Route("/comments/{comment_id}", delete_comment, methods=["DELETE"]),
+    Route("/comments/{comment_id}/reactions/{kind}", put_like, methods=["PUT"]),
+    Route("/comments/{comment_id}/reactions/{kind}", delete_like, methods=["DELETE"]),
+]

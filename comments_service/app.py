@@ -1,0 +1,100 @@
+"""create_app(settings) -> Starlette: routes, middleware, error handlers, lifespan.
+
+Nothing is opened at import; the database opens in the lifespan, once per
+worker process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import api, openapi
+from .articles import ArticleIndex
+from .config import Settings
+from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
+from .identity import Identity
+from .security import Guard, SecurityHeaders
+from .storage import Database
+from .store import Store
+
+logger = logging.getLogger("comments_service")
+
+
+async def healthz(request: Request) -> Response:
+    """The service answers and its database can be read."""
+    try:
+        request.app.state.db.storage.data_version()
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        logger.exception("health check failed")
+        return api.json_response({"status": "unavailable", "database": "error"}, 503)
+    threads = len(request.app.state.articles.articles())
+    return api.json_response({"status": "ok", "database": "ok", "threads": threads})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The comments service; without settings, read them from the environment."""
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings.db.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.db, synchronous=settings.synchronous)
+        app.state.db = db
+        app.state.store = Store(db, settings)
+        try:
+            yield
+        finally:
+            db.close()
+
+    routes = [
+        Mount(
+            "/api/v1",
+            routes=[
+                *api.ROUTES,
+                Route("/openapi.json", openapi.get_openapi, methods=["GET"]),
+            ],
+        ),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if settings.site_dir is not None:
+        routes.append(Mount("/", StaticFiles(directory=settings.site_dir, html=True)))
+
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.allowed_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_credentials=True,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["content-type"],
+                max_age=600,
+            )
+        )
+    middleware.append(Middleware(Guard, allowed_origins=settings.allowed_origins))
+
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            ApiError: handle_api_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.identity = Identity(settings)
+    app.state.articles = ArticleIndex(settings.articles_path)
+    return app

@@ -1,0 +1,122 @@
+"""Which threads exist: the site's articles.json, reloaded when the file changes.
+
+A thread is an article's slug; translations share it, and so one discussion.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+logger = logging.getLogger("comments_service")
+
+# Strictest first: translations should agree, but if they do not, the
+# stricter setting wins.
+_MODES = ("hidden", "closed", "moderated", "open")
+STAT_INTERVAL = 0.25  # seconds between checks of the file
+
+
+@dataclass(frozen=True)
+class Article:
+    """What the service needs to know of an article (all its languages)."""
+
+    slug: str
+    titles: dict[str, str]
+    urls: dict[str, str]
+    comments: str
+    must_read: bool
+    modified: datetime | None
+    authors: frozenset[str]
+
+    @property
+    def hidden(self) -> bool:
+        return self.comments == "hidden"
+
+    @property
+    def closed(self) -> bool:
+        return self.comments == "closed"
+
+    def title(self, lang: str | None = None) -> str:
+        return self.titles.get(lang or "", next(iter(self.titles.values()), self.slug))
+
+    def url(self, lang: str | None = None) -> str:
+        return self.urls.get(lang or "", next(iter(self.urls.values()), ""))
+
+
+def _when(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def parse_manifest(entries: list) -> dict[str, Article]:
+    """Articles by slug from the manifest's list of entries (one per language)."""
+    grouped: dict[str, list[dict]] = {}
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("slug"), str):
+            grouped.setdefault(entry["slug"], []).append(entry)
+    articles = {}
+    for slug, versions in grouped.items():
+        modes = [v.get("comments", "open") for v in versions]
+        modified = [m for m in (_when(v.get("modified")) for v in versions) if m]
+        articles[slug] = Article(
+            slug=slug,
+            titles={str(v.get("lang", "")): str(v.get("title", slug)) for v in versions},
+            urls={str(v.get("lang", "")): str(v.get("url", "")) for v in versions},
+            comments=min(modes, key=lambda m: _MODES.index(m) if m in _MODES else 0),
+            must_read=any(bool(v.get("must_read")) for v in versions),
+            modified=max(modified) if modified else None,
+            authors=frozenset(a for v in versions for a in v.get("authors", ()) or ()),
+        )
+    return articles
+
+
+class ArticleIndex:
+    """The manifest, re-read when its modification time or size changes."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._articles: dict[str, Article] = {}
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+
+    def get(self, slug: str) -> Article | None:
+        return self.articles().get(slug)
+
+    def articles(self) -> dict[str, Article]:
+        now = time.monotonic()
+        if now - self._checked >= STAT_INTERVAL:
+            self._checked = now
+            self._reload_if_changed()
+        return self._articles
+
+    def _reload_if_changed(self) -> None:
+        if self.path is None:
+            return
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            if self._stamp is not None:
+                logger.warning("articles manifest %s is gone; keeping the last one", self.path)
+            return
+        stamp = (info.st_mtime_ns, info.st_size)
+        if stamp == self._stamp:
+            return
+        try:
+            entries = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(entries, list):
+                raise ValueError("not a list of articles")
+        except (OSError, ValueError) as error:
+            logger.error("cannot read articles manifest %s: %s", self.path, error)
+            return
+        self._articles = parse_manifest(entries)
+        self._stamp = stamp
+        logger.info("loaded %d threads from %s", len(self._articles), self.path)

@@ -1,0 +1,106 @@
+"""The one JSON error shape of the API, produced here and nowhere else.
+
+{"error": {"code": "snake_case", "message": "human sentence", "field": null}}
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+logger = logging.getLogger("comments_service")
+
+# Codes for Starlette's own HTTP errors (unknown route, wrong method, ...).
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_signed_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_field",
+    429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    """An answer other than success, with its status, code and message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+
+
+def error_body(code: str, message: str, field: str | None = None) -> bytes:
+    return orjson.dumps({"error": {"code": code, "message": message, "field": field}})
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(
+        error_body(error.code, error.message, error.field),
+        status_code=error.status,
+        media_type="application/json",
+        headers=error.headers,
+    )
+
+
+async def handle_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette's plain-text errors (404, 405...) in our shape."""
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    if message == HTTPStatus(status).phrase:
+        message = f"{message}."
+    code = _HTTP_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
+    return error_response(ApiError(status, code, message, headers=exc.headers))
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    """Log what went wrong; tell the client nothing about it."""
+    from .security import security_headers  # security imports this module
+
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    response = error_response(ApiError(500, "internal_error", "Something went wrong on our side."))
+    # Answered outside the middleware that adds these to every other response.
+    response.headers.update(security_headers(request.url.path))
+    return response
+
+
+def not_signed_in() -> ApiError:
+    return ApiError(401, "not_signed_in", "Sign in (or choose a display name) first.")
+
+
+def forbidden(message: str = "You may not do that.") -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def not_found(what: str) -> ApiError:
+    codes = {"thread": "thread_not_found", "comment": "comment_not_found"}
+    return ApiError(404, codes.get(what, "not_found"), f"There is no such {what}.")
+
+
+def invalid(field: str, message: str, code: str = "invalid_field") -> ApiError:
+    return ApiError(422, code, message, field=field)

@@ -1,0 +1,169 @@
+"""Request guards and response headers, as plain ASGI middleware.
+
+- every state-changing API request needs an allowed Origin (or Referer):
+  403 `origin_not_allowed`, the defence against cross-site request forgery;
+- POST and PATCH need `Content-Type: application/json` (415), because
+  Starlette parses any body as JSON whatever its declared type;
+- bodies over 64 KiB are refused (413) without being read whole;
+- every response carries nosniff, frame-ancestors and a referrer policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import ApiError, error_body
+
+MAX_BODY = 64 * 1024
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WITH_JSON_BODY = frozenset({"POST", "PATCH"})
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+SITE_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+COMMON_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+def security_headers(path: str) -> dict[str, str]:
+    """The headers every response to `path` carries."""
+    is_site = not path.startswith(("/api/", "/healthz", "/feeds/"))
+    return {
+        **COMMON_HEADERS,
+        "content-security-policy": SITE_CSP if is_site else API_CSP,
+    }
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (set by the app, not added twice)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = security_headers(scope["path"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in extra.items():
+                    if name not in headers:
+                        headers.append(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def request_origin(headers: Headers) -> str | None:
+    """The origin a browser declared for the request: Origin, else Referer's."""
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        return origin.rstrip("/").lower()
+    referer = headers.get("referer")
+    if referer:
+        parts = urlsplit(referer)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}".lower()
+    return None
+
+
+def origin_allowed(origin: str | None, headers: Headers, allowed: Iterable[str]) -> bool:
+    """Whether `origin` may change state.
+
+    With no list configured, the service's own origin is allowed: the host a
+    browser addressed (scheme aside, since a TLS-terminating proxy may sit in
+    front).
+    """
+    if origin is None:
+        return False
+    allowed = tuple(allowed)
+    if allowed:
+        return origin in allowed
+    host = headers.get("host", "").lower()
+    return bool(host) and urlsplit(origin).netloc == host
+
+
+class Guard:
+    """Origin, content type and body size checks for the API."""
+
+    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = (), prefix="/api/"):
+        self.app = app
+        self.allowed_origins = tuple(allowed_origins)
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        headers = Headers(scope=scope)
+        error = self._refusal(method, headers)
+        if error is not None:
+            await _send_error(send, error)
+            return
+        await self.app(scope, _limited(receive), send)
+
+    def _refusal(self, method: str, headers: Headers) -> ApiError | None:
+        if method not in STATE_CHANGING:
+            return None
+        if not origin_allowed(request_origin(headers), headers, self.allowed_origins):
+            return ApiError(
+                403,
+                "origin_not_allowed",
+                "This request did not come from a page allowed to change comments.",
+            )
+        if method in WITH_JSON_BODY:
+            media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            if media_type != "application/json":
+                return ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return _too_large()
+        return None
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, "body_too_large", f"The body is over {MAX_BODY // 1024} KiB.")
+
+
+def _limited(receive: Receive) -> Receive:
+    """A receive that stops a body growing past MAX_BODY (for chunked uploads)."""
+    received = 0
+
+    async def receive_limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > MAX_BODY:
+                raise _too_large()
+        return message
+
+    return receive_limited
+
+
+async def _send_error(send: Send, error: ApiError) -> None:
+    body = error_body(error.code, error.message, error.field)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,485 @@
+"""The domain operations on TinyDB tables: threads, comments, reactions, likes, acks.
+
+Every change is one write transaction that reads, changes and writes, so
+several worker processes can share the database. Counters (comments and
+reactions per thread, likes per comment, acknowledgements) are kept in the
+documents they describe: reading a count never scans comments.
+
+Tables:
+- threads:  {slug, comment_count, reactions {kind: n}, version, locked,
+             ack_count, ack_since}; `version` grows with every change, which
+             is how each process knows its cached copy of a thread is stale.
+- comments: {thread, parent, author_id, author_name, body, body_html,
+             created, edited, deleted, pinned, likes}
+- marks:    one per person and thing they marked: {thread, user, type, key, at}
+            with type "reaction" (key: kind), "like" (key: comment id) or "ack".
+- limits:   {key, tat}, the state of the per-person rate limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import orjson
+from tinydb import Query
+from tinydb.table import Document
+
+from . import render
+from .articles import Article
+from .config import Settings
+from .errors import ApiError, forbidden, invalid, not_found
+from .identity import User
+from .storage import Database
+
+Q = Query()
+TABLES = {
+    "threads": ("slug",),
+    "comments": ("thread", "author_id", "parent"),
+    "marks": ("thread", "user"),
+    "limits": ("key",),
+}
+CACHED_THREADS = 256
+
+
+def now_iso() -> str:
+    """The current time, UTC, ISO 8601 with a Z."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def thread_locked() -> ApiError:
+    return ApiError(403, "thread_locked", "The discussion of this article is closed.")
+
+
+@dataclass
+class CachedThread:
+    """A thread rendered for an anonymous reader, plus what personalises it."""
+
+    version: int
+    payload: dict
+    anonymous: bytes
+    nodes: dict[int, dict]
+    by_author: dict[str, list[int]]
+    bodies: dict[int, str]
+    ack_since: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Store:
+    """Threads and their comments, reactions and acknowledgements."""
+
+    def __init__(self, db: Database, settings: Settings):
+        self.db = db
+        self.settings = settings
+        self.threads = db.table("threads", indexes=TABLES["threads"])
+        self.comments = db.table("comments", indexes=TABLES["comments"])
+        self.marks = db.table("marks", indexes=TABLES["marks"])
+        self.limits = db.table("limits", indexes=TABLES["limits"])
+        self._cache: OrderedDict[str, CachedThread] = OrderedDict()
+
+    # --- reading ------------------------------------------------------------
+
+    def thread_json(self, article: Article, user: User | None) -> bytes:
+        """GET /threads/{slug}: the thread as JSON, personalised for `user`."""
+        doc = self._current_thread_doc(article)
+        cached = self._cached(article, doc)
+        if user is None:
+            return cached.anonymous
+        return self._personalised(cached, article, user)
+
+    def counts(self, articles: list[Article]) -> dict:
+        """Comment and reaction counts of several threads, from their counters."""
+        found = {
+            doc["slug"]: doc
+            for doc in self.threads.search(Q.slug.one_of([a.slug for a in articles]))
+        }
+        return {
+            article.slug: {
+                "comments": found.get(article.slug, {}).get("comment_count", 0),
+                "reactions": self._reaction_counts(found.get(article.slug)),
+            }
+            for article in articles
+        }
+
+    def _reaction_counts(self, doc: dict | None) -> dict[str, int]:
+        stored = (doc or {}).get("reactions", {})
+        return {kind: stored.get(kind, 0) for kind in self.settings.reactions}
+
+    def _current_thread_doc(self, article: Article) -> dict | None:
+        """The thread's document, with acknowledgements recounted after an update."""
+        doc = self.threads.get(Q.slug == article.slug)
+        since = article.modified.isoformat() if article.modified else None
+        if article.must_read and doc is not None and doc.get("ack_since") != since:
+            with self.db.transaction():
+                doc_id, doc = self._thread_for_update(article.slug)
+                valid = [
+                    mark
+                    for mark in self.marks.search((Q.thread == article.slug) & (Q.type == "ack"))
+                    if _ack_current(mark, article)
+                ]
+                self._save_thread(doc_id, doc, ack_count=len(valid), ack_since=since)
+        return doc
+
+    def _cached(self, article: Article, doc: dict | None) -> CachedThread:
+        version = doc["version"] if doc else 0
+        cached = self._cache.get(article.slug)
+        if cached is not None and cached.version == version:
+            self._cache.move_to_end(article.slug)
+            return cached
+        cached = self._build(article, doc, version)
+        self._cache[article.slug] = cached
+        if len(self._cache) > CACHED_THREADS:
+            self._cache.popitem(last=False)
+        return cached
+
+    def _build(self, article: Article, doc: dict | None, version: int) -> CachedThread:
+        """Render a thread once; later readers get it from the cache."""
+        rows = self.comments.search(Q.thread == article.slug) if doc else []
+        nodes: dict[int, dict] = {}
+        by_author: dict[str, list[int]] = {}
+        bodies: dict[int, str] = {}
+        for row in rows:
+            nodes[row.doc_id] = self._node(row, article)
+            bodies[row.doc_id] = row["body"]
+            by_author.setdefault(row["author_id"], []).append(row.doc_id)
+        top: list[dict] = []
+        for row in rows:
+            parent = nodes.get(row["parent"]) if row["parent"] else None
+            (parent["replies"] if parent else top).append(nodes[row.doc_id])
+        top.sort(key=lambda node: not node["pinned"])  # stable: oldest first within
+        payload = {
+            "thread": {
+                "slug": article.slug,
+                "locked": article.closed or bool(doc and doc.get("locked")),
+                "comments_mode": article.comments,
+                "comment_count": doc["comment_count"] if doc else 0,
+                "reactions": self._reaction_counts(doc),
+                "mine": [],
+                "must_read": article.must_read,
+                "acknowledged": False,
+                "acknowledged_at": None,
+                "ack_count": doc.get("ack_count", 0) if doc else 0,
+            },
+            "comments": top,
+        }
+        return CachedThread(
+            version=version,
+            payload=payload,
+            anonymous=orjson.dumps(payload),
+            nodes=nodes,
+            by_author=by_author,
+            bodies=bodies,
+        )
+
+    def _node(self, row, article: Article) -> dict:
+        deleted = bool(row.get("deleted"))
+        return {
+            "id": str(row.doc_id),
+            "parent": str(row["parent"]) if row["parent"] else None,
+            "author": None if deleted else {"id": row["author_id"], "name": row["author_name"]},
+            "article_author": not deleted and row["author_name"] in article.authors,
+            "body_html": "" if deleted else row["body_html"],
+            "created": row["created"],
+            "edited": row.get("edited"),
+            "deleted": deleted,
+            "pinned": bool(row.get("pinned")),
+            "reactions": {"like": row.get("likes", 0)},
+            "mine": False,
+            "my_reactions": [],
+            "replies": [],
+        }
+
+    def _personalised(self, cached: CachedThread, article: Article, user: User) -> bytes:
+        """The cached thread with the reader's own marks, serialised.
+
+        The cached nodes are changed, serialised and put back in one go: there
+        is no await in between, so no other request sees the change.
+        """
+        marks = self.marks.search((Q.thread == article.slug) & (Q.user == user.id))
+        thread = cached.payload["thread"]
+        liked = {int(m["key"]) for m in marks if m["type"] == "like"}
+        own = [i for i in cached.by_author.get(user.id, ()) if not cached.nodes[i]["deleted"]]
+        ack = next((m for m in marks if m["type"] == "ack"), None)
+        thread["mine"] = [m["key"] for m in marks if m["type"] == "reaction"]
+        thread["acknowledged"] = bool(ack and _ack_current(ack, article))
+        thread["acknowledged_at"] = ack["at"] if ack else None
+        for comment_id in own:
+            cached.nodes[comment_id]["mine"] = True
+            cached.nodes[comment_id]["body"] = cached.bodies[comment_id]
+        for comment_id in liked & cached.nodes.keys():
+            cached.nodes[comment_id]["my_reactions"] = ["like"]
+        try:
+            return orjson.dumps(cached.payload)
+        finally:
+            thread["mine"], thread["acknowledged"] = [], False
+            thread["acknowledged_at"] = None
+            for comment_id in own:
+                cached.nodes[comment_id]["mine"] = False
+                del cached.nodes[comment_id]["body"]
+            for comment_id in liked & cached.nodes.keys():
+                cached.nodes[comment_id]["my_reactions"] = []
+
+    # --- comments -----------------------------------------------------------
+
+    def add_comment(
+        self, article: Article, user: User, body: object, parent: object = None
+    ) -> dict:
+        """A new comment or reply; returns it as the API shows it to its author."""
+        text, html = _rendered(body)
+        parent_id = _parse_parent(parent)
+        with self.db.transaction():
+            doc_id, doc = self._thread_for_update(article.slug)
+            self._check_open(article, doc)
+            if parent_id is not None:
+                parent_doc = self.comments.get(doc_id=parent_id)
+                if parent_doc is None or parent_doc["thread"] != article.slug:
+                    raise invalid("parent", "The comment you reply to is not in this thread.")
+                if parent_doc.get("deleted"):
+                    raise ApiError(
+                        409,
+                        "parent_deleted",
+                        "The comment you reply to was deleted.",
+                        "parent",
+                    )
+            self._take_rate_limit(user)
+            row = {
+                "thread": article.slug,
+                "parent": parent_id,
+                "author_id": user.id,
+                "author_name": user.name,
+                "body": text,
+                "body_html": html,
+                "created": now_iso(),
+                "edited": None,
+                "deleted": False,
+                "pinned": False,
+                "likes": 0,
+            }
+            comment_id = self.comments.insert(row)
+            self._save_thread(doc_id, doc, comment_count=doc["comment_count"] + 1)
+        return self._own_view(comment_id, row, article)
+
+    def edit_comment(self, comment_id: str, user: User, body: object, lookup) -> dict:
+        """PATCH: the author changes the text; the comment is marked edited."""
+        text, html = _rendered(body)
+        with self.db.transaction():
+            row, article = self._comment_for_update(comment_id, lookup)
+            if row["author_id"] != user.id:
+                raise forbidden("Only its author can edit a comment.")
+            if row.get("deleted"):
+                raise ApiError(409, "comment_deleted", "That comment was deleted.")
+            doc_id, doc = self._thread_for_update(article.slug)
+            self._check_open(article, doc)
+            changes = {"body": text, "body_html": html, "edited": now_iso()}
+            self.comments.update(changes, doc_ids=[row.doc_id])
+            self._save_thread(doc_id, doc)
+        return self._own_view(row.doc_id, {**row, **changes}, article)
+
+    def delete_comment(self, comment_id: str, user: User, lookup) -> None:
+        """DELETE by its author or a moderator.
+
+        A comment with replies leaves a placeholder so the replies keep their
+        place; one without is removed, and so are placeholders left without
+        replies by its removal.
+        """
+        with self.db.transaction():
+            row, article = self._comment_for_update(comment_id, lookup)
+            if row["author_id"] != user.id and not user.moderator:
+                raise forbidden("Only its author or a moderator can delete a comment.")
+            if row.get("deleted"):
+                return  # already a placeholder: deleting twice changes nothing
+            doc_id, doc = self._thread_for_update(article.slug)
+            if not user.moderator:
+                self._check_open(article, doc)
+            self._remove_or_blank(row)
+            self._save_thread(doc_id, doc, comment_count=max(0, doc["comment_count"] - 1))
+
+    def _remove_or_blank(self, row) -> None:
+        if self.comments.contains(Q.parent == row.doc_id):
+            blank = {"deleted": True, "body": "", "body_html": "", "edited": None}
+            self.comments.update(blank, doc_ids=[row.doc_id])
+            return
+        self.comments.remove(doc_ids=[row.doc_id])
+        self.marks.remove(
+            (Q.thread == row["thread"]) & (Q.type == "like") & (Q.key == str(row.doc_id))
+        )
+        parent = self.comments.get(doc_id=row["parent"]) if row["parent"] else None
+        if parent is not None and parent.get("deleted"):
+            self._remove_or_blank(parent)
+
+    def _own_view(self, comment_id: int, row: dict, article: Article) -> dict:
+        node = self._node(Document(row, doc_id=comment_id), article)
+        return {**node, "mine": True, "body": row["body"]}
+
+    # --- reactions, likes, acknowledgements -----------------------------------
+
+    def set_reaction(self, article: Article, user: User, kind: str, on: bool) -> dict:
+        """PUT/DELETE an article reaction; idempotent."""
+        if kind not in self.settings.reactions:
+            raise invalid("kind", f"Reactions are: {', '.join(self.settings.reactions)}.")
+        with self.db.transaction():
+            doc_id, doc = self._thread_for_update(article.slug)
+            changed = self._mark(article.slug, user, "reaction", kind, on)
+            if changed:
+                counts = dict(doc.get("reactions", {}))
+                counts[kind] = max(0, counts.get(kind, 0) + (1 if on else -1))
+                self._save_thread(doc_id, doc, reactions=counts)
+            else:
+                counts = doc.get("reactions", {})
+            mine = [
+                m["key"]
+                for m in self.marks.search((Q.thread == article.slug) & (Q.user == user.id))
+                if m["type"] == "reaction"
+            ]
+        return {
+            "reactions": {k: counts.get(k, 0) for k in self.settings.reactions},
+            "mine": mine,
+        }
+
+    def set_like(self, comment_id: str, user: User, on: bool, lookup) -> dict:
+        """PUT/DELETE a like on a comment; idempotent."""
+        with self.db.transaction():
+            row, article = self._comment_for_update(comment_id, lookup)
+            if row.get("deleted"):
+                raise ApiError(409, "comment_deleted", "That comment was deleted.")
+            if row["author_id"] == user.id:
+                raise forbidden("You cannot like your own comment.")
+            doc_id, doc = self._thread_for_update(article.slug)
+            self._check_open(article, doc)
+            likes = row.get("likes", 0)
+            if self._mark(article.slug, user, "like", str(row.doc_id), on):
+                likes = max(0, likes + (1 if on else -1))
+                self.comments.update({"likes": likes}, doc_ids=[row.doc_id])
+                self._save_thread(doc_id, doc)
+        return {"reactions": {"like": likes}, "mine": ["like"] if on else []}
+
+    def acknowledge(self, article: Article, user: User) -> dict:
+        """PUT the reader's confirmation that they read a must-read article."""
+        if not article.must_read:
+            raise ApiError(409, "not_must_read", "This article does not ask for confirmation.")
+        self._current_thread_doc(article)
+        at = now_iso()
+        with self.db.transaction():
+            doc_id, doc = self._thread_for_update(article.slug)
+            mark = self.marks.get(
+                (Q.thread == article.slug) & (Q.user == user.id) & (Q.type == "ack")
+            )
+            count = doc.get("ack_count", 0)
+            if mark is None:
+                self.marks.insert(
+                    {"thread": article.slug, "user": user.id, "type": "ack", "key": "",
+                     "name": user.name, "email": user.email, "at": at}
+                )  # fmt: skip
+                count += 1
+            elif not _ack_current(mark, article):
+                self.marks.update({"at": at, "name": user.name}, doc_ids=[mark.doc_id])
+                count += 1
+            else:
+                at = mark["at"]
+            since = article.modified.isoformat() if article.modified else None
+            self._save_thread(doc_id, doc, ack_count=count, ack_since=since)
+        return {"acknowledged": True, "acknowledged_at": at, "ack_count": count}
+
+    def _mark(self, slug: str, user: User, type_: str, key: str, on: bool) -> bool:
+        """Set or clear one mark; True if that changed anything."""
+        where = (Q.thread == slug) & (Q.user == user.id) & (Q.type == type_) & (Q.key == key)
+        existing = self.marks.get(where)
+        if on and existing is None:
+            self.marks.insert(
+                {
+                    "thread": slug,
+                    "user": user.id,
+                    "type": type_,
+                    "key": key,
+                    "at": now_iso(),
+                }
+            )
+            return True
+        if not on and existing is not None:
+            self.marks.remove(doc_ids=[existing.doc_id])
+            return True
+        return False
+
+    # --- inside write transactions --------------------------------------------
+
+    def _thread_for_update(self, slug: str) -> tuple[int, dict]:
+        doc = self.threads.get(Q.slug == slug)
+        if doc is not None:
+            return doc.doc_id, dict(doc)
+        fresh = {
+            "slug": slug,
+            "comment_count": 0,
+            "reactions": {},
+            "version": 0,
+            "locked": False,
+            "ack_count": 0,
+            "ack_since": None,
+        }
+        return self.threads.insert(fresh), fresh
+
+    def _save_thread(self, doc_id: int, doc: dict, **changes) -> None:
+        """Write changes and bump the version, so every process re-renders."""
+        changes["version"] = doc.get("version", 0) + 1
+        self.threads.update(changes, doc_ids=[doc_id])
+        doc.update(changes)
+
+    def _comment_for_update(self, comment_id: str, lookup) -> tuple:
+        row = self.comments.get(doc_id=int(comment_id)) if comment_id.isdigit() else None
+        article = lookup(row["thread"]) if row is not None else None
+        if row is None or article is None or article.hidden:
+            raise not_found("comment")
+        return row, article
+
+    def _check_open(self, article: Article, doc: dict) -> None:
+        if article.closed or doc.get("locked"):
+            raise thread_locked()
+
+    def _take_rate_limit(self, user: User) -> None:
+        """Count one new comment against the person's limit (GCRA), or refuse."""
+        limit = self.settings.rate_limit
+        key = f"comment:{user.id}"
+        now = time.time()
+        state = self.limits.get(Q.key == key)
+        tat = max(state["tat"] if state else now, now)
+        allowed_at = tat - limit.period + limit.interval
+        if now < allowed_at:
+            wait = max(1, int(allowed_at - now + 0.999))
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"You are commenting too fast; try again in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
+        if state is None:
+            self.limits.insert({"key": key, "tat": tat + limit.interval})
+        else:
+            self.limits.update({"tat": tat + limit.interval}, doc_ids=[state.doc_id])
+
+
+def _ack_current(mark: dict, article: Article) -> bool:
+    """An acknowledgement counts unless the article was updated after it."""
+    if article.modified is None:
+        return True
+    return _parse_time(mark["at"]) >= article.modified
+
+
+def _rendered(body: object) -> tuple[str, str]:
+    try:
+        text = render.validate_body(body)
+        return text, render.render(text)
+    except render.BodyError as error:
+        raise invalid("body", str(error), code=error.code) from None
+
+
+def _parse_parent(parent: object) -> int | None:
+    if parent is None:
+        return None
+    if isinstance(parent, str) and parent.isdigit():
+        return int(parent)
+    raise invalid("parent", "parent is the id of a comment in this thread, or null.")
