@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
-from html.parser import HTMLParser
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comments_service.render import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
     LINK_REL,
     MAX_DEPTH,
     MAX_LENGTH,
     BodyError,
     render,
     render_and_validate,
-    sanitize_html,
     validate_body,
 )
-
-XSS_PAYLOADS_FILE = Path(__file__).with_name("xss_payloads.json")
-XSS_PAYLOADS: list[str] = json.loads(XSS_PAYLOADS_FILE.read_text("utf-8"))["payloads"]
+from tests.service.html_safety import XSS_PAYLOADS, assert_safe, html_problems
 
 BODY_ERROR_CODES = {
     "invalid_type",
@@ -38,79 +31,6 @@ BODY_ERROR_CODES = {
     "too_deep",
     "too_complex",
 }
-
-
-# --- the safety check shared by the XSS, property and pathological tests -----
-
-# Named so that a failure says which kind of element got through, even though
-# the allow-list check below would catch them all.
-DANGEROUS_TAGS = {
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
-    "svg", "math", "img", "image", "form", "input", "button", "textarea", "select",
-    "meta", "base", "link", "body", "html", "video", "audio", "source", "template",
-}  # fmt: skip
-URL_ATTRIBUTES = {
-    "href", "src", "action", "formaction", "data", "background", "dynsrc",
-    "lowsrc", "poster", "srcset", "srcdoc", "xlink:href",
-}  # fmt: skip
-SAFE_SCHEMES = {"http", "https", "mailto"}
-_URL_SCHEME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
-
-
-class _Elements(HTMLParser):
-    """Collects every start tag with its (entity-decoded) attributes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, attrs))
-
-
-def url_scheme(url: str) -> str | None:
-    """The scheme a browser would see: controls and spaces trimmed, tabs and
-    newlines inside removed (as the URL standard does), lowercased."""
-    url = re.sub(r"[\t\n\r]", "", url.strip(_C0_AND_SPACE))
-    match = _URL_SCHEME_RE.match(url)
-    return match.group(1).lower() if match else None
-
-
-def html_problems(fragment: str) -> list[str]:
-    """Everything in `fragment` that would let a comment run code or restyle."""
-    parser = _Elements()
-    parser.feed(fragment)
-    parser.close()
-    problems = []
-    for tag, attrs in parser.found:
-        if tag in DANGEROUS_TAGS:
-            problems.append(f"dangerous element <{tag}>")
-        elif tag not in ALLOWED_TAGS:
-            problems.append(f"element <{tag}> outside the allow-list")
-        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
-        for name, value in attrs:
-            if name.startswith("on"):
-                problems.append(f"event handler {name} on <{tag}>")
-            elif name == "style":
-                problems.append(f"style attribute on <{tag}>")
-            elif name not in allowed:
-                problems.append(f"attribute {name} on <{tag}> outside the allow-list")
-            if name in URL_ATTRIBUTES and url_scheme(value or "") not in SAFE_SCHEMES:
-                problems.append(f"{name}={value!r} on <{tag}> is not http(s)/mailto")
-            if name == "class" and not re.fullmatch(r"language-[\w+#.-]+", value or ""):
-                problems.append(f"class {value!r} on <{tag}>")
-        if tag == "a":
-            rels = [value for name, value in attrs if name == "rel"]
-            if rels != [LINK_REL]:
-                problems.append(f"<a> with rel {rels!r}")
-    return problems
-
-
-def assert_safe(fragment: str) -> None:
-    """`fragment` passes `html_problems` and is already sanitiser-clean."""
-    assert html_problems(fragment) == [], fragment
-    assert sanitize_html(fragment) == fragment
 
 
 def test_render_safety_check_catches_what_it_must() -> None:
@@ -546,6 +466,33 @@ def test_render_random_text_is_refused_or_safe(text: str) -> None:
     assert_safe(html)
 
 
+def _code_spans_by_the_book(text: str) -> str:
+    """CommonMark's rule, slowly: a run of backticks opens a span that the next
+    run of exactly as many backticks closes; an unclosed run is text."""
+    runs = [(run.start(), run.end()) for run in re.finditer("`+", text)]
+    html, position, index = [], 0, 0
+    while index < len(runs):
+        start, end = runs[index]
+        closing = next(
+            (n for n in range(index + 1, len(runs)) if runs[n][1] - runs[n][0] == end - start),
+            None,
+        )
+        if closing is None:
+            index += 1
+            continue
+        code = text[end : runs[closing][0]].strip()
+        html += [text[position:start], f"<code>{code}</code>"]
+        position, index = runs[closing][1], closing + 1
+    return "<p>" + "".join(html) + text[position:] + "</p>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="`a ", max_size=40))
+def test_render_code_spans_pair_runs_of_equal_length(middle: str) -> None:
+    text = f"a{middle}a"
+    assert render(text) == _code_spans_by_the_book(text)
+
+
 # --- cost -------------------------------------------------------------------------------
 
 # Inputs that cost seconds, or exhausted the stack, before the guards in
@@ -610,12 +557,26 @@ def _timed_render(text: str) -> tuple[float, str | BodyError]:
     return best, outcome
 
 
+@pytest.fixture(scope="module")
+def render_times() -> Iterator[dict[str, float]]:
+    """Collects the pathological timings and prints the slowest (``pytest -s``)."""
+    times: dict[str, float] = {}
+    yield times
+    if times:
+        slowest = max(times, key=times.__getitem__)
+        print(f"\nslowest pathological render: {slowest}, {times[slowest] * 1000:.1f} ms")
+
+
 @pytest.mark.parametrize("text", PATHOLOGICAL)
 def test_render_pathological_input_is_bounded(
-    text: str, record_property: pytest.RecordProperty
+    text: str,
+    request: pytest.FixtureRequest,
+    record_property: Callable[[str, object], None],
+    render_times: dict[str, float],
 ) -> None:
     text = text[:MAX_LENGTH]
     elapsed, outcome = _timed_render(text)
+    render_times[request.node.callspec.id] = elapsed
     record_property("render_ms", round(elapsed * 1000, 2))
     print(f"render: {elapsed * 1000:.1f} ms")
     assert elapsed < 0.5
