@@ -470,14 +470,15 @@ class SQLiteStorage(Storage):
         """Whether this connection is inside ``transaction()``."""
         return self._depth > 0
 
-    def _snapshot(self) -> _Snapshot:
+    def snapshot(self) -> _Snapshot:
+        """A read transaction: the reads inside it all see one moment."""
         return _Snapshot(self)
 
     # TinyDB's Storage contract ---------------------------------------------
 
     def read(self) -> dict[str, dict[str, Any]]:
         """The whole database as TinyDB sees it: ``{table: {"id": document}}``."""
-        with self._snapshot():
+        with self.snapshot():
             return {
                 name: {str(doc_id): _decode(text) for doc_id, text in self._rows(name)}
                 for name in self._table_names()
@@ -642,7 +643,7 @@ class SQLiteStorage(Storage):
 
     def export_data(self) -> dict[str, Any]:
         """Every table, its indexes, documents and id sequence as JSON-able data."""
-        with self._snapshot():
+        with self.snapshot():
             registry = self._conn.execute(
                 "SELECT name, indexes FROM kurier_tables ORDER BY name"
             ).fetchall()
@@ -1311,6 +1312,10 @@ class Database(TinyDB):
     def transaction(self) -> _Transaction:
         """``with db.transaction():`` makes several table calls one transaction."""
         return self.storage.transaction()
+
+    def snapshot(self) -> _Snapshot:
+        """``with db.snapshot():`` makes several reads see one moment."""
+        return self.storage.snapshot()
 
     def backup(self, path: str | os.PathLike[str]) -> None:
         """Write a consistent copy of the database to ``path``."""

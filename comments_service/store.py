@@ -86,12 +86,21 @@ class Store:
     # --- reading ------------------------------------------------------------
 
     def thread_json(self, article: Article, user: User | None) -> bytes:
-        """GET /threads/{slug}: the thread as JSON, personalised for `user`."""
-        doc = self._current_thread_doc(article)
-        cached = self._cached(article, doc)
-        if user is None:
-            return cached.anonymous
-        return self._personalised(cached, article, user)
+        """GET /threads/{slug}: the thread as JSON, personalised for `user`.
+
+        The thread's counters, its comments and the reader's marks are read in
+        one snapshot, so a comment committed meanwhile by another worker
+        cannot show up in the list without being in the count.
+        """
+        if article.must_read:
+            self._refresh_acknowledgements(article)
+        with self.db.snapshot():
+            doc = self.threads.get(Q.slug == article.slug)
+            cached = self._cached(article, doc)
+            if user is None:
+                return cached.anonymous
+            marks = self.marks.search((Q.thread == article.slug) & (Q.user == user.id))
+        return self._personalised(cached, article, user, marks)
 
     def counts(self, articles: list[Article]) -> dict:
         """Comment and reaction counts of several threads, from their counters."""
@@ -111,20 +120,17 @@ class Store:
         stored = (doc or {}).get("reactions", {})
         return {kind: stored.get(kind, 0) for kind in self.settings.reactions}
 
-    def _current_thread_doc(self, article: Article) -> dict | None:
-        """The thread's document, with acknowledgements recounted after an update."""
-        doc = self.threads.get(Q.slug == article.slug)
+    def _refresh_acknowledgements(self, article: Article) -> None:
+        """Recount confirmations once the article was updated after some of them."""
         since = article.modified.isoformat() if article.modified else None
-        if article.must_read and doc is not None and doc.get("ack_since") != since:
-            with self.db.transaction():
-                doc_id, doc = self._thread_for_update(article.slug)
-                valid = [
-                    mark
-                    for mark in self.marks.search((Q.thread == article.slug) & (Q.type == "ack"))
-                    if _ack_current(mark, article)
-                ]
-                self._save_thread(doc_id, doc, ack_count=len(valid), ack_since=since)
-        return doc
+        doc = self.threads.get(Q.slug == article.slug)
+        if doc is None or doc.get("ack_since") == since:
+            return
+        with self.db.transaction():
+            doc_id, doc = self._thread_for_update(article.slug)
+            acks = self.marks.search((Q.thread == article.slug) & (Q.type == "ack"))
+            valid = sum(1 for mark in acks if _ack_current(mark, article))
+            self._save_thread(doc_id, doc, ack_count=valid, ack_since=since)
 
     def _cached(self, article: Article, doc: dict | None) -> CachedThread:
         version = doc["version"] if doc else 0
@@ -195,13 +201,14 @@ class Store:
             "replies": [],
         }
 
-    def _personalised(self, cached: CachedThread, article: Article, user: User) -> bytes:
+    def _personalised(
+        self, cached: CachedThread, article: Article, user: User, marks: list
+    ) -> bytes:
         """The cached thread with the reader's own marks, serialised.
 
         The cached nodes are changed, serialised and put back in one go: there
         is no await in between, so no other request sees the change.
         """
-        marks = self.marks.search((Q.thread == article.slug) & (Q.user == user.id))
         thread = cached.payload["thread"]
         liked = {int(m["key"]) for m in marks if m["type"] == "like"}
         own = [i for i in cached.by_author.get(user.id, ()) if not cached.nodes[i]["deleted"]]
@@ -363,7 +370,7 @@ class Store:
         """PUT the reader's confirmation that they read a must-read article."""
         if not article.must_read:
             raise ApiError(409, "not_must_read", "This article does not ask for confirmation.")
-        self._current_thread_doc(article)
+        self._refresh_acknowledgements(article)
         at = now_iso()
         with self.db.transaction():
             doc_id, doc = self._thread_for_update(article.slug)
