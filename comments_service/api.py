@@ -7,6 +7,8 @@ the event loop than through a thread pool.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import orjson
 from starlette.requests import Request
@@ -16,8 +18,9 @@ from starlette.routing import Route
 from .articles import Article
 from .errors import ApiError, invalid, not_found, not_signed_in
 from .identity import User, me_body, parse_name
-from .store import Store
+from .store import Store, parse_parent, prepare_text
 
+T = TypeVar("T")
 MAX_COUNT_SLUGS = 100
 NO_STORE = {"cache-control": "private, no-store"}
 
@@ -53,6 +56,11 @@ def _article(request: Request, slug: str | None = None) -> Article:
 
 def _lookup(request: Request):
     return request.app.state.articles.get
+
+
+async def _write(request: Request, operation: Callable[[], T]) -> T:
+    """Run a store operation in the next group commit."""
+    return await request.app.state.commits.run(operation)
 
 
 async def _json_body(request: Request, fields: dict[str, bool]) -> dict:
@@ -119,22 +127,25 @@ async def post_comment(request: Request) -> Response:
     article = _article(request)
     user = _signed_in(request)
     data = await _json_body(request, {"body": True, "parent": False})
-    comment = _store(request).add_comment(article, user, data["body"], data.get("parent"))
+    text, parent = prepare_text(data["body"]), parse_parent(data.get("parent"))
+    store = _store(request)
+    comment = await _write(request, lambda: store.add_comment(article, user, text, parent))
     return json_response(comment, status=201)
 
 
 async def patch_comment(request: Request) -> Response:
     user = _signed_in(request)
     data = await _json_body(request, {"body": True})
-    comment = _store(request).edit_comment(
-        request.path_params["comment_id"], user, data["body"], _lookup(request)
-    )
+    text, store = prepare_text(data["body"]), _store(request)
+    comment_id, lookup = request.path_params["comment_id"], _lookup(request)
+    comment = await _write(request, lambda: store.edit_comment(comment_id, user, text, lookup))
     return json_response(comment)
 
 
 async def delete_comment(request: Request) -> Response:
     user = _signed_in(request)
-    _store(request).delete_comment(request.path_params["comment_id"], user, _lookup(request))
+    store, comment_id, lookup = _store(request), request.path_params["comment_id"], _lookup(request)
+    await _write(request, lambda: store.delete_comment(comment_id, user, lookup))
     return Response(status_code=204, headers=NO_STORE)
 
 
@@ -149,8 +160,8 @@ async def delete_reaction(request: Request) -> Response:
 async def _reaction(request: Request, on: bool) -> Response:
     article = _article(request)
     user = _signed_in(request)
-    result = _store(request).set_reaction(article, user, request.path_params["kind"], on)
-    return json_response(result)
+    store, kind = _store(request), request.path_params["kind"]
+    return json_response(await _write(request, lambda: store.set_reaction(article, user, kind, on)))
 
 
 async def put_like(request: Request) -> Response:
@@ -172,7 +183,8 @@ async def _like(request: Request, on: bool) -> Response:
 async def put_acknowledgement(request: Request) -> Response:
     article = _article(request)
     user = _signed_in(request)
-    return json_response(_store(request).acknowledge(article, user))
+    store = _store(request)
+    return json_response(await _write(request, lambda: store.acknowledge(article, user)))
 
 
 ROUTES = [

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import api, openapi
 from .articles import ArticleIndex
+from .commits import GroupCommit
 from .config import Settings
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .identity import Identity
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         db = Database(settings.db, synchronous=settings.synchronous)
         app.state.db = db
         app.state.store = Store(db, settings)
+        app.state.commits = GroupCommit(db)
         try:
             yield
         finally:

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
 from tinydb import Query
 from tinydb.table import Document
 
@@ -33,6 +32,7 @@ from .config import Settings
 from .errors import ApiError, forbidden, invalid, not_found
 from .identity import User
 from .storage import Database
+from .threadview import ReaderMarks, ThreadView
 
 Q = Query()
 TABLES = {
@@ -41,7 +41,7 @@ TABLES = {
     "marks": ("thread", "user"),
     "limits": ("key",),
 }
-CACHED_THREADS = 256
+CACHED_THREADS = 128  # rendered threads kept per process; the recent ones are the hot ones
 
 
 def now_iso() -> str:
@@ -57,20 +57,6 @@ def thread_locked() -> ApiError:
     return ApiError(403, "thread_locked", "The discussion of this article is closed.")
 
 
-@dataclass
-class CachedThread:
-    """A thread rendered for an anonymous reader, plus what personalises it."""
-
-    version: int
-    payload: dict
-    anonymous: bytes
-    nodes: dict[int, dict]
-    by_author: dict[str, list[int]]
-    bodies: dict[int, str]
-    ack_since: str | None = None
-    extra: dict = field(default_factory=dict)
-
-
 class Store:
     """Threads and their comments, reactions and acknowledgements."""
 
@@ -81,7 +67,7 @@ class Store:
         self.comments = db.table("comments", indexes=TABLES["comments"])
         self.marks = db.table("marks", indexes=TABLES["marks"])
         self.limits = db.table("limits", indexes=TABLES["limits"])
-        self._cache: OrderedDict[str, CachedThread] = OrderedDict()
+        self._cache: OrderedDict[str, ThreadView] = OrderedDict()
 
     # --- reading ------------------------------------------------------------
 
@@ -96,11 +82,21 @@ class Store:
             self._refresh_acknowledgements(article)
         with self.db.snapshot():
             doc = self.threads.get(Q.slug == article.slug)
-            cached = self._cached(article, doc)
+            view = self._view(article, doc)
             if user is None:
-                return cached.anonymous
-            marks = self.marks.search((Q.thread == article.slug) & (Q.user == user.id))
-        return self._personalised(cached, article, user, marks)
+                return view.anonymous
+            # Acknowledgements stay out of the cached view: a must-read article
+            # may have one per employee.
+            ack = None
+            if article.must_read:
+                ack = self.marks.get(
+                    (Q.thread == article.slug) & (Q.user == user.id) & (Q.type == "ack")
+                )
+        return view.for_reader(
+            user.id,
+            acknowledged=bool(ack and _ack_current(ack, article)),
+            acknowledged_at=ack["at"] if ack else None,
+        )
 
     def counts(self, articles: list[Article]) -> dict:
         """Comment and reaction counts of several threads, from their counters."""
@@ -132,28 +128,37 @@ class Store:
             valid = sum(1 for mark in acks if _ack_current(mark, article))
             self._save_thread(doc_id, doc, ack_count=valid, ack_since=since)
 
-    def _cached(self, article: Article, doc: dict | None) -> CachedThread:
+    def _view(self, article: Article, doc: dict | None) -> ThreadView:
+        """The thread's view from this process's cache, rebuilt when it changed."""
         version = doc["version"] if doc else 0
-        cached = self._cache.get(article.slug)
-        if cached is not None and cached.version == version:
+        view = self._cache.get(article.slug)
+        if view is not None and view.version == version:
             self._cache.move_to_end(article.slug)
-            return cached
-        cached = self._build(article, doc, version)
-        self._cache[article.slug] = cached
+            return view
+        view = self._build(article, doc, version)
+        self._cache[article.slug] = view
         if len(self._cache) > CACHED_THREADS:
             self._cache.popitem(last=False)
-        return cached
+        return view
 
-    def _build(self, article: Article, doc: dict | None, version: int) -> CachedThread:
+    def _build(self, article: Article, doc: dict | None, version: int) -> ThreadView:
         """Render a thread once; later readers get it from the cache."""
         rows = self.comments.search(Q.thread == article.slug) if doc else []
+        marks: dict[str, ReaderMarks] = {}
+        wanted = (Q.thread == article.slug) & Q.type.one_of(["reaction", "like"])
+        for mark in self.marks.search(wanted) if doc else ():
+            if mark["type"] == "reaction":
+                marks.setdefault(mark["user"], ReaderMarks()).reactions.append(mark["key"])
+            elif mark["type"] == "like":
+                marks.setdefault(mark["user"], ReaderMarks()).liked.add(int(mark["key"]))
         nodes: dict[int, dict] = {}
         by_author: dict[str, list[int]] = {}
         bodies: dict[int, str] = {}
         for row in rows:
             nodes[row.doc_id] = self._node(row, article)
-            bodies[row.doc_id] = row["body"]
-            by_author.setdefault(row["author_id"], []).append(row.doc_id)
+            if not row.get("deleted"):
+                bodies[row.doc_id] = row["body"]
+                by_author.setdefault(row["author_id"], []).append(row.doc_id)
         top: list[dict] = []
         for row in rows:
             parent = nodes.get(row["parent"]) if row["parent"] else None
@@ -174,14 +179,7 @@ class Store:
             },
             "comments": top,
         }
-        return CachedThread(
-            version=version,
-            payload=payload,
-            anonymous=orjson.dumps(payload),
-            nodes=nodes,
-            by_author=by_author,
-            bodies=bodies,
-        )
+        return ThreadView.build(version, payload, nodes, by_author, bodies, marks)
 
     def _node(self, row, article: Article) -> dict:
         deleted = bool(row.get("deleted"))
@@ -201,45 +199,12 @@ class Store:
             "replies": [],
         }
 
-    def _personalised(
-        self, cached: CachedThread, article: Article, user: User, marks: list
-    ) -> bytes:
-        """The cached thread with the reader's own marks, serialised.
-
-        The cached nodes are changed, serialised and put back in one go: there
-        is no await in between, so no other request sees the change.
-        """
-        thread = cached.payload["thread"]
-        liked = {int(m["key"]) for m in marks if m["type"] == "like"}
-        own = [i for i in cached.by_author.get(user.id, ()) if not cached.nodes[i]["deleted"]]
-        ack = next((m for m in marks if m["type"] == "ack"), None)
-        thread["mine"] = [m["key"] for m in marks if m["type"] == "reaction"]
-        thread["acknowledged"] = bool(ack and _ack_current(ack, article))
-        thread["acknowledged_at"] = ack["at"] if ack else None
-        for comment_id in own:
-            cached.nodes[comment_id]["mine"] = True
-            cached.nodes[comment_id]["body"] = cached.bodies[comment_id]
-        for comment_id in liked & cached.nodes.keys():
-            cached.nodes[comment_id]["my_reactions"] = ["like"]
-        try:
-            return orjson.dumps(cached.payload)
-        finally:
-            thread["mine"], thread["acknowledged"] = [], False
-            thread["acknowledged_at"] = None
-            for comment_id in own:
-                cached.nodes[comment_id]["mine"] = False
-                del cached.nodes[comment_id]["body"]
-            for comment_id in liked & cached.nodes.keys():
-                cached.nodes[comment_id]["my_reactions"] = []
-
     # --- comments -----------------------------------------------------------
 
     def add_comment(
-        self, article: Article, user: User, body: object, parent: object = None
+        self, article: Article, user: User, text: Text, parent_id: int | None = None
     ) -> dict:
         """A new comment or reply; returns it as the API shows it to its author."""
-        text, html = _rendered(body)
-        parent_id = _parse_parent(parent)
         with self.db.transaction():
             doc_id, doc = self._thread_for_update(article.slug)
             self._check_open(article, doc)
@@ -260,8 +225,8 @@ class Store:
                 "parent": parent_id,
                 "author_id": user.id,
                 "author_name": user.name,
-                "body": text,
-                "body_html": html,
+                "body": text.source,
+                "body_html": text.html,
                 "created": now_iso(),
                 "edited": None,
                 "deleted": False,
@@ -272,9 +237,8 @@ class Store:
             self._save_thread(doc_id, doc, comment_count=doc["comment_count"] + 1)
         return self._own_view(comment_id, row, article)
 
-    def edit_comment(self, comment_id: str, user: User, body: object, lookup) -> dict:
+    def edit_comment(self, comment_id: str, user: User, text: Text, lookup) -> dict:
         """PATCH: the author changes the text; the comment is marked edited."""
-        text, html = _rendered(body)
         with self.db.transaction():
             row, article = self._comment_for_update(comment_id, lookup)
             if row["author_id"] != user.id:
@@ -283,7 +247,7 @@ class Store:
                 raise ApiError(409, "comment_deleted", "That comment was deleted.")
             doc_id, doc = self._thread_for_update(article.slug)
             self._check_open(article, doc)
-            changes = {"body": text, "body_html": html, "edited": now_iso()}
+            changes = {"body": text.source, "body_html": text.html, "edited": now_iso()}
             self.comments.update(changes, doc_ids=[row.doc_id])
             self._save_thread(doc_id, doc)
         return self._own_view(row.doc_id, {**row, **changes}, article)
@@ -476,15 +440,24 @@ def _ack_current(mark: dict, article: Article) -> bool:
     return _parse_time(mark["at"]) >= article.modified
 
 
-def _rendered(body: object) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Text:
+    """A comment's Markdown source and its sanitised HTML."""
+
+    source: str
+    html: str
+
+
+def prepare_text(body: object) -> Text:
+    """Validate and render comment text before any transaction (422 if bad)."""
     try:
-        text = render.validate_body(body)
-        return text, render.render(text)
+        return Text(*render.render_and_validate(body))
     except render.BodyError as error:
         raise invalid("body", str(error), code=error.code) from None
 
 
-def _parse_parent(parent: object) -> int | None:
+def parse_parent(parent: object) -> int | None:
+    """The id a reply answers, from the request's `parent` field."""
     if parent is None:
         return None
     if isinstance(parent, str) and parent.isdigit():

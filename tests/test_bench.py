@@ -1,11 +1,14 @@
-"""The benchmark runner: a quick site-build run writes its section of the report."""
+"""The benchmark runner: quick runs of the suites write their sections of the report."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,3 +41,28 @@ def test_bench_site_build_quick_writes_section(tmp_path: Path) -> None:
     assert "| Kurier |" in text
     assert re.search(r"build time, Kurier / plain Pelican: (✅|❌) .* \d+\.\d\d× [≤>] 1\.5×", text)
     assert "## Kept" in text
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="the comments benchmarks need wrk")
+def test_bench_comments_api_quick_writes_section(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "comments_api", "--quick", "--output", str(report)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # Exit status 1 means a budget was missed, which a quick run does not judge.
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    text = report.read_text(encoding="utf-8")
+    section = text.split("<!-- bench:comments-api -->")[1].split("<!-- /bench:comments-api -->")[0]
+    for variant in ("ceiling: bare Starlette JSON", "signed-in reader with likes",
+                    "anonymous reader", "counts", "new comment"):  # fmt: skip
+        assert f"| {variant} |" in section, variant
+    # Every request under load was answered with a success: the errors column is 0.
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    measured = [row for row in rows if row.count("|") == 10 and "variant" not in row]
+    assert measured and all(row.rstrip(" |").endswith("| 0") for row in measured), measured
+    for budget in ("share of the ceiling", "POST a comment, p99", "stored", "peak RSS"):
+        assert re.search(re.escape(budget) + r".*: (✅|❌)", section), budget
