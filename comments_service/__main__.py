@@ -15,9 +15,7 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, Settings
-from .storage import Database, StorageError
-
-EXPORT_FORMAT = "kurier-comments"
+from .storage import Database, NotEmptyError, StorageError
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -60,10 +58,12 @@ def backup(settings: Settings, target: Path) -> int:
 
 def export(settings: Settings, target: Path) -> int:
     with Database(settings.db, synchronous=settings.synchronous) as db:
-        data = {"format": EXPORT_FORMAT, "version": 1, "tables": db.export()}
+        data = db.export()
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     target.write_text(text + "\n", encoding="utf-8")
-    counts = ", ".join(f"{name}: {len(docs)}" for name, docs in data["tables"].items())
+    counts = ", ".join(
+        f"{name}: {len(table['documents'])}" for name, table in data["tables"].items()
+    )
     print(f"exported {settings.db} to {target} ({counts})")
     return 0
 
@@ -73,11 +73,15 @@ def import_(settings: Settings, source: Path, replace: bool) -> int:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         return _fail(f"cannot read {source}: {error}")
-    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        return _fail(f"{source} is not a Kurier comments export")
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     with Database(settings.db, synchronous=settings.synchronous) as db:
-        db.import_(data["tables"], replace=replace)
+        try:
+            db.import_(data, replace=replace)
+        except NotEmptyError:
+            return _fail(
+                f"{settings.db} already holds comments: import into an empty database, "
+                "or add --replace to overwrite everything in it"
+            )
     print(f"imported {source} into {settings.db}")
     return 0
 

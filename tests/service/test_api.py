@@ -659,3 +659,22 @@ def test_cors_only_for_configured_origins(make_client):
     plain = make_client()
     response = plain.get(THREAD, headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_comment_reply_to_deleted_placeholder_is_409(client, make_client):
+    first = comment_id(client, "Pytanie")
+    jan = make_client("Jan")
+    comment_id(jan, "Odpowiedź", parent=first)
+    client.delete(f"/api/v1/comments/{first}")
+    assert_api_error(post(jan, "Jeszcze jedna", parent=first), 409, "parent_deleted", "parent")
+
+
+def test_threads_follow_a_new_manifest(client, settings):
+    assert_api_error(client.get("/api/v1/threads/fresh-news"), 404, "thread_not_found")
+    fresh = {**ARTICLES[0], "slug": "fresh-news", "url": "news/fresh-news.html", "translations": []}
+    closed = [{**entry, "comments": "closed"} for entry in ARTICLES if entry["slug"] == "open-news"]
+    others = [entry for entry in ARTICLES if entry["slug"] != "open-news"]
+    write_articles(settings.articles, [*others, *closed, fresh])
+    time.sleep(0.3)  # the manifest is checked a few times a second
+    assert client.get("/api/v1/threads/fresh-news").status_code == 200
+    assert_api_error(post(client), 403, "thread_locked")
