@@ -74,9 +74,10 @@ class Store:
     def thread_json(self, article: Article, user: User | None) -> bytes:
         """GET /threads/{slug}: the thread as JSON, personalised for `user`.
 
-        The thread's counters, its comments and the reader's marks are read in
+        The thread's counters, its comments and everyone's marks are read in
         one snapshot, so a comment committed meanwhile by another worker
-        cannot show up in the list without being in the count.
+        cannot show up in the list without being in the count; every change
+        bumps the thread's version, so the cached view is current.
         """
         if article.must_read:
             self._refresh_acknowledgements(article)
