@@ -37,7 +37,7 @@ help:
 	@echo 'Makefile for Kurier, the intranet newsroom'
 	@echo ''
 	@echo 'Usage:'
-	@echo '   make run                         build the site and serve it on http://127.0.0.1:8000'
+	@echo '   make run [PORT=8000]             build the site, serve it with the comments on 127.0.0.1'
 	@echo '   make test                        install what is missing and run every test'
 	@echo '   make html                        (re)generate the web site'
 	@echo '   make clean                       remove the generated files'
@@ -90,12 +90,31 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The main job: the site and the comments on one server, SQLite under var/.
 run: $(INSTALLED)
-	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
-	@echo 'Kurier is on http://127.0.0.1:$(RUN_PORT)/ (Ctrl-C stops it)'
-	"$(PELICAN)" --listen --bind 127.0.0.1 --port $(RUN_PORT) -o "$(OUTPUTDIR)" -s "$(CONFFILE)"
+	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)"
+	@mkdir -p var
+	@test -s var/admin_password || "$(PYTHON)" -c 'import secrets; print(secrets.token_urlsafe(12))' > var/admin_password
+	@chmod 600 var/admin_password
+	@echo
+	@echo "  Kurier: http://127.0.0.1:$(RUN_PORT)/"
+	@echo "  Moderator password: $$(cat var/admin_password) (kept in var/admin_password)"
+	@echo "  Comments are kept in var/comments.sqlite3. Ctrl-C stops the server."
+	@echo
+	@COMMENTS_SITE_DIR="$(OUTPUTDIR)" COMMENTS_DB="$(CURDIR)/var/comments.sqlite3" COMMENTS_AUTH=open \
+		COMMENTS_ADMIN_PASSWORD="$$(cat var/admin_password)" \
+		exec "$(PYTHON)" -m comments_service serve --host 127.0.0.1 --port $(RUN_PORT)
+
+# The browser tests need Debian's chromium: install it when this machine can
+# (root with apt), otherwise they are skipped with one line saying how.
+BROWSER?=/usr/bin/chromium
 
 test: $(INSTALLED)
+	@test -x "$(BROWSER)" || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ echo "make test: installing Debian's chromium for the browser tests"; \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 || \
+		  { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1; } || \
+		  echo "make test: could not install chromium; the browser tests will be skipped"; }
 	"$(PYTHON)" -m pytest $(PYTEST_ARGS)
 
 check: $(INSTALLED)
