@@ -180,6 +180,26 @@ async def _like(request: Request, on: bool) -> Response:
     return json_response(result)
 
 
+async def get_events(request: Request) -> Response:
+    """The thread's changes as Server-Sent Events, resuming after Last-Event-ID if given."""
+    article = _article(request)
+    user = _user(request)
+    resume = _last_event_id(request)
+    events = request.app.state.events
+    return events.stream(article.slug, user.id if user else None, resume)
+
+
+def _last_event_id(request: Request) -> int | None:
+    """The last event the reader saw: the browser's header on reconnecting, else ?last_event_id."""
+    value = request.headers.get("last-event-id", request.query_params.get("last_event_id"))
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise invalid("last_event_id", "last_event_id is the id of an event of this stream.")
+    return int(value)
+
+
 async def put_acknowledgement(request: Request) -> Response:
     article = _article(request)
     user = _signed_in(request)
@@ -196,6 +216,7 @@ ROUTES = [
     Route("/threads/{slug}/reactions/{kind}", put_reaction, methods=["PUT"]),
     Route("/threads/{slug}/reactions/{kind}", delete_reaction, methods=["DELETE"]),
     Route("/threads/{slug}/acknowledgement", put_acknowledgement, methods=["PUT"]),
+    Route("/threads/{slug}/events", get_events, methods=["GET"]),
     Route("/comments/{comment_id}", patch_comment, methods=["PATCH"]),
     Route("/comments/{comment_id}", delete_comment, methods=["DELETE"]),
     Route("/comments/{comment_id}/reactions/{kind}", put_like, methods=["PUT"]),

@@ -56,6 +56,10 @@ class Settings:
     premoderation: bool = False
     synchronous: str = "FULL"
     max_streams_per_person: int = 5
+    # Live events; fixed in production, shorter in tests.
+    max_anonymous_streams: int = 1000
+    events_heartbeat: float = 15.0
+    events_poll_interval: float = 0.1
 
     @property
     def articles_path(self) -> Path | None:

@@ -33,7 +33,8 @@ def _errors(*statuses: int) -> dict:
         413: "body over 64 KiB",
         415: "body not sent as application/json",
         422: "an invalid field (see error.field)",
-        429: "rate limited: see the Retry-After header",
+        429: "rate limited or too many open streams: see the Retry-After header",
+        503: "the service is stopping: see the Retry-After header",
     }
     return {str(s): _json(_ref("Error"), texts[s]) for s in statuses}
 
@@ -148,6 +149,31 @@ PATHS = {
             "responses": {
                 "200": _json(_ref("Acknowledgement"), "confirmed"),
                 **_errors(409, *WRITE),
+            },
+        }
+    },
+    "/threads/{slug}/events": {
+        "get": {
+            "summary": "The thread's changes as they happen (Server-Sent Events)",
+            "description": "Events, each with an id, a name and one line of JSON: "
+            "comment {comment, comment_count} (new or edited), "
+            "comment_deleted {id, placeholder, comment_count}, like {id, likes}, "
+            "reactions {reactions}, acknowledgements {ack_count}, and reset {} when "
+            "missed changes are no longer kept (refetch the thread). A ': ping' "
+            "comment every 15 s. With Last-Event-ID (or ?last_event_id=) the "
+            "thread's changes after it come first; without, the stream starts now. "
+            "At most COMMENTS_MAX_STREAMS open streams per person per worker process.",
+            "parameters": [
+                SLUG,
+                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}},
+                {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "a stream of events, until the client or the server ends it",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                **_errors(404, 422, 429, 503),
             },
         }
     },
@@ -302,6 +328,10 @@ SCHEMAS = {
                     "acknowledged": {"type": "boolean"},
                     "acknowledged_at": STRING_OR_NULL,
                     "ack_count": {"type": "integer"},
+                    "last_event_id": {
+                        "type": "integer",
+                        "description": "the thread's latest event: resume its events after it",
+                    },
                 },
             },
             "comments": {"type": "array", "items": _ref("Comment")},

@@ -268,6 +268,7 @@ class _Transaction:
     ) -> None:
         storage = self._storage
         conn = storage._conn
+        committed = False
         try:
             storage._depth -= 1
             if storage._depth:
@@ -286,8 +287,11 @@ class _Transaction:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
+                committed = True
         finally:
             storage._lock.release()
+        if committed and storage.on_commit is not None:
+            storage.on_commit()
 
 
 class SQLiteStorage(Storage):
@@ -327,6 +331,10 @@ class SQLiteStorage(Storage):
         # schema fact, not data, and dropped as soon as SQLite says otherwise.
         self._known: dict[str, frozenset[str]] = {}
         self._txn = _Transaction(self)
+        #: Called after each successful outermost COMMIT of this connection,
+        #: in the thread that committed (other connections' commits show in
+        #: ``data_version()`` instead).
+        self.on_commit: Callable[[], None] | None = None
         self._conn = self._open(quick_check, create_dirs)
 
     # opening ---------------------------------------------------------------
@@ -821,6 +829,9 @@ class SQLiteTable(Table):
         self._sql_update = f"UPDATE {table} SET doc = ? WHERE id = ?"
         self._sql_delete = f"DELETE FROM {table} WHERE id = ?"
         self._sql_count = f"SELECT count(*) FROM {table}"
+        self._sql_first = f"SELECT min(id) FROM {table}"
+        self._sql_last = "SELECT seq FROM sqlite_sequence WHERE name = ?"
+        self._sql_remove_through = f"DELETE FROM {table} WHERE id <= ?"
         self._indexed_from: frozenset[str] = frozenset()
         self._indexed: frozenset[str] = frozenset()
         self._expressions: dict[str, str] = {}
@@ -1198,6 +1209,51 @@ class SQLiteTable(Table):
     def count(self, cond: QueryLike) -> int:
         """How many documents match ``cond``."""
         return len(self._matching(cond))
+
+    def after(self, doc_id: int, limit: int, cond: QueryLike | None = None) -> list[Document]:
+        """Up to ``limit`` documents with ids above ``doc_id`` (matching ``cond``), in id order.
+
+        Reads by the primary key, or through an index together with it when
+        ``cond`` narrows on an indexed field, so the cost depends on what is
+        returned, not on how long the table is.
+        """
+        new = self.document_class
+        sql = f"SELECT id, doc FROM {self._sql_table} WHERE id > ?"
+        params: list[Any] = []
+        if cond is not None:
+            self._refresh_indexed()
+            pushed = self._translate(getattr(cond, "_hash", None)) if self._indexed else None
+            if pushed is not None:
+                sql += f" AND ({pushed[0]})"
+                params = pushed[1]
+        sql += " ORDER BY id LIMIT ?"
+        found: list[Document] = []
+        last = doc_id
+        while len(found) < limit:
+            wanted = limit - len(found)
+            rows = self._fetch(sql, [last, *params, wanted])
+            for row_id, text in rows:
+                doc = new(_decode(text), row_id)
+                if cond is None or cond(doc):
+                    found.append(doc)
+            if len(rows) < wanted:
+                break
+            last = rows[-1][0]
+        return found
+
+    def first_id(self) -> int | None:
+        """The smallest id in the table, or None when it is empty."""
+        rows = self._fetch(self._sql_first)
+        return rows[0][0] if rows else None
+
+    def last_id(self) -> int:
+        """The largest id handed out so far, even if that document is gone; 0 if none."""
+        rows = self._fetch(self._sql_last, ("docs:" + self._name,))
+        return rows[0][0] if rows else 0
+
+    def remove_through(self, doc_id: int) -> int:
+        """Remove every document whose id is at most ``doc_id``; how many were removed."""
+        return self._write(lambda conn: conn.execute(self._sql_remove_through, (doc_id,)).rowcount)
 
     def clear_cache(self) -> None:
         """Nothing to clear: there is no query cache."""

@@ -3,12 +3,15 @@
 Every change is one write transaction that reads, changes and writes, so
 several worker processes can share the database. Counters (comments and
 reactions per thread, likes per comment, acknowledgements) are kept in the
-documents they describe: reading a count never scans comments.
+documents they describe: reading a count never scans comments. Each change
+that readers can see is also appended to the change log (changelog.py) in
+the same transaction: that is what the live events of every worker follow.
 
 Tables:
 - threads:  {slug, comment_count, reactions {kind: n}, version, locked,
-             ack_count, ack_since}; `version` grows with every change, which
-             is how each process knows its cached copy of a thread is stale.
+             ack_count, ack_since, last_event_id}; `version` grows with every
+             change, which is how each process knows its cached copy of a
+             thread is stale; `last_event_id` is its latest change in the log.
 - comments: {thread, parent, author_id, author_name, body, body_html,
              created, edited, deleted, pinned, likes}
 - marks:    one per person and thing they marked: {thread, user, type, key, at}
@@ -28,6 +31,7 @@ from tinydb.table import Document
 
 from . import render
 from .articles import Article
+from .changelog import ChangeLog
 from .config import Settings
 from .errors import ApiError, forbidden, invalid, not_found
 from .identity import User
@@ -42,6 +46,7 @@ TABLES = {
     "limits": ("key",),
 }
 CACHED_THREADS = 128  # rendered threads kept per process; the recent ones are the hot ones
+Event = tuple[str, dict]  # a change's event name and its public data
 
 
 def now_iso() -> str:
@@ -67,6 +72,7 @@ class Store:
         self.comments = db.table("comments", indexes=TABLES["comments"])
         self.marks = db.table("marks", indexes=TABLES["marks"])
         self.limits = db.table("limits", indexes=TABLES["limits"])
+        self.changes = ChangeLog(db)
         self._cache: OrderedDict[str, ThreadView] = OrderedDict()
 
     # --- reading ------------------------------------------------------------
@@ -99,6 +105,11 @@ class Store:
             acknowledged_at=ack["at"] if ack else None,
         )
 
+    def last_event_id(self, slug: str) -> int:
+        """The id of the thread's latest change in the log (0 if it never changed)."""
+        doc = self.threads.get(Q.slug == slug)
+        return doc.get("last_event_id", 0) if doc else 0
+
     def counts(self, articles: list[Article]) -> dict:
         """Comment and reaction counts of several threads, from their counters."""
         found = {
@@ -127,7 +138,8 @@ class Store:
             doc_id, doc = self._thread_for_update(article.slug)
             acks = self.marks.search((Q.thread == article.slug) & (Q.type == "ack"))
             valid = sum(1 for mark in acks if _ack_current(mark, article))
-            self._save_thread(doc_id, doc, ack_count=valid, ack_since=since)
+            events = _ack_events(doc, valid)
+            self._save_thread(doc_id, doc, *events, ack_count=valid, ack_since=since)
 
     def _view(self, article: Article, doc: dict | None) -> ThreadView:
         """The thread's view from this process's cache, rebuilt when it changed."""
@@ -177,6 +189,7 @@ class Store:
                 "acknowledged": False,
                 "acknowledged_at": None,
                 "ack_count": doc.get("ack_count", 0) if doc else 0,
+                "last_event_id": doc.get("last_event_id", 0) if doc else 0,
             },
             "comments": top,
         }
@@ -235,7 +248,9 @@ class Store:
                 "likes": 0,
             }
             comment_id = self.comments.insert(row)
-            self._save_thread(doc_id, doc, comment_count=doc["comment_count"] + 1)
+            count = doc["comment_count"] + 1
+            event = self._comment_event(comment_id, row, article, count)
+            self._save_thread(doc_id, doc, event, comment_count=count)
         return self._own_view(comment_id, row, article)
 
     def edit_comment(self, comment_id: str, user: User, text: Text, lookup) -> dict:
@@ -250,8 +265,10 @@ class Store:
             self._check_open(article, doc)
             changes = {"body": text.source, "body_html": text.html, "edited": now_iso()}
             self.comments.update(changes, doc_ids=[row.doc_id])
-            self._save_thread(doc_id, doc)
-        return self._own_view(row.doc_id, {**row, **changes}, article)
+            edited = {**row, **changes}
+            event = self._comment_event(row.doc_id, edited, article, doc["comment_count"])
+            self._save_thread(doc_id, doc, event)
+        return self._own_view(row.doc_id, edited, article)
 
     def delete_comment(self, comment_id: str, user: User, lookup) -> None:
         """DELETE by its author or a moderator.
@@ -269,25 +286,36 @@ class Store:
             doc_id, doc = self._thread_for_update(article.slug)
             if not user.moderator:
                 self._check_open(article, doc)
-            self._remove_or_blank(row)
-            self._save_thread(doc_id, doc, comment_count=max(0, doc["comment_count"] - 1))
+            count = max(0, doc["comment_count"] - 1)
+            events = [
+                ("comment_deleted", {"id": str(gone), "placeholder": kept, "comment_count": count})
+                for gone, kept in self._remove_or_blank(row)
+            ]
+            self._save_thread(doc_id, doc, *events, comment_count=count)
 
-    def _remove_or_blank(self, row) -> None:
+    def _remove_or_blank(self, row) -> list[tuple[int, bool]]:
+        """Delete a comment; each comment that went, and whether it stays as a placeholder."""
         if self.comments.contains(Q.parent == row.doc_id):
             blank = {"deleted": True, "body": "", "body_html": "", "edited": None}
             self.comments.update(blank, doc_ids=[row.doc_id])
-            return
+            return [(row.doc_id, True)]
         self.comments.remove(doc_ids=[row.doc_id])
         self.marks.remove(
             (Q.thread == row["thread"]) & (Q.type == "like") & (Q.key == str(row.doc_id))
         )
         parent = self.comments.get(doc_id=row["parent"]) if row["parent"] else None
         if parent is not None and parent.get("deleted"):
-            self._remove_or_blank(parent)
+            return [(row.doc_id, False), *self._remove_or_blank(parent)]
+        return [(row.doc_id, False)]
 
     def _own_view(self, comment_id: int, row: dict, article: Article) -> dict:
         node = self._node(Document(row, doc_id=comment_id), article)
         return {**node, "mine": True, "body": row["body"]}
+
+    def _comment_event(self, comment_id: int, row: dict, article: Article, count: int) -> Event:
+        """A new or edited comment as an anonymous reader sees it."""
+        node = self._node(Document(row, doc_id=comment_id), article)
+        return ("comment", {"comment": node, "comment_count": count})
 
     # --- reactions, likes, acknowledgements -----------------------------------
 
@@ -301,7 +329,8 @@ class Store:
             if changed:
                 counts = dict(doc.get("reactions", {}))
                 counts[kind] = max(0, counts.get(kind, 0) + (1 if on else -1))
-                self._save_thread(doc_id, doc, reactions=counts)
+                event = ("reactions", {"reactions": self._reaction_counts({"reactions": counts})})
+                self._save_thread(doc_id, doc, event, reactions=counts)
             else:
                 counts = doc.get("reactions", {})
             mine = [
@@ -328,7 +357,7 @@ class Store:
             if self._mark(article.slug, user, "like", str(row.doc_id), on):
                 likes = max(0, likes + (1 if on else -1))
                 self.comments.update({"likes": likes}, doc_ids=[row.doc_id])
-                self._save_thread(doc_id, doc)
+                self._save_thread(doc_id, doc, ("like", {"id": str(row.doc_id), "likes": likes}))
         return {"reactions": {"like": likes}, "mine": ["like"] if on else []}
 
     def acknowledge(self, article: Article, user: User) -> dict:
@@ -355,7 +384,8 @@ class Store:
             else:
                 at = mark["at"]
             since = article.modified.isoformat() if article.modified else None
-            self._save_thread(doc_id, doc, ack_count=count, ack_since=since)
+            events = _ack_events(doc, count)
+            self._save_thread(doc_id, doc, *events, ack_count=count, ack_since=since)
         return {"acknowledged": True, "acknowledged_at": at, "ack_count": count}
 
     def _mark(self, slug: str, user: User, type_: str, key: str, on: bool) -> bool:
@@ -392,12 +422,18 @@ class Store:
             "locked": False,
             "ack_count": 0,
             "ack_since": None,
+            "last_event_id": 0,
         }
         return self.threads.insert(fresh), fresh
 
-    def _save_thread(self, doc_id: int, doc: dict, **changes) -> None:
-        """Write changes and bump the version, so every process re-renders."""
+    def _save_thread(self, doc_id: int, doc: dict, *events: Event, **changes) -> None:
+        """Write changes and bump the version, so every process re-renders.
+
+        `events` (name, public data) go to the change log in this transaction.
+        """
         changes["version"] = doc.get("version", 0) + 1
+        for name, data in events:
+            changes["last_event_id"] = self.changes.append(doc["slug"], name, data)
         self.threads.update(changes, doc_ids=[doc_id])
         doc.update(changes)
 
@@ -432,6 +468,11 @@ class Store:
             self.limits.insert({"key": key, "tat": tat + limit.interval})
         else:
             self.limits.update({"tat": tat + limit.interval}, doc_ids=[state.doc_id])
+
+
+def _ack_events(doc: dict, count: int) -> list[Event]:
+    """The acknowledgements event, if the count changes."""
+    return [("acknowledgements", {"ack_count": count})] if doc.get("ack_count", 0) != count else []
 
 
 def _ack_current(mark: dict, article: Article) -> bool:

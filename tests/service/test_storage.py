@@ -356,6 +356,81 @@ def test_storage_cost_does_not_grow_with_table_size(tmp_path: Path) -> None:
     assert large[2] > 10 * small[2]  # the scan does grow
 
 
+@pytest.mark.parametrize("cond", QUERIES)
+def test_storage_after_pages_by_id_and_matches_search(table: SQLiteTable, cond: Any) -> None:
+    table.insert_multiple(DOCS * 3)
+    every = table.search(cond)
+    for start in (0, 4, len(DOCS) + 2):
+        for limit in (1, 2, 100):
+            expected = [doc for doc in every if doc.doc_id > start][:limit]
+            assert pairs(table.after(start, limit, cond)) == pairs(expected)
+    assert pairs(table.after(0, 100)) == pairs(table.all())
+
+
+def test_storage_after_reads_only_what_it_returns(tmp_path: Path) -> None:
+    """SQLite VM steps for the next rows after an id: the same at 1,000 and 20,000 rows."""
+
+    def steps(n_rows: int) -> tuple[int, int]:
+        with Database(tmp_path / f"{n_rows}.sqlite3", synchronous="OFF") as db:
+            changes = db.table("changes", indexes=("thread",))
+            changes.insert_multiple({"thread": f"t{i % 100}", "n": i} for i in range(n_rows))
+            counter = [0]
+
+            def count() -> int:
+                counter[0] += 1
+                return 0
+
+            def measure(action: Callable[[], object]) -> int:
+                counter[0] = 0
+                db.storage._conn.set_progress_handler(count, 1)
+                try:
+                    action()
+                finally:
+                    db.storage._conn.set_progress_handler(None, 1)
+                return counter[0]
+
+            tail = n_rows - 50
+            latest = measure(lambda: changes.after(tail, 20))
+            thread = measure(lambda: changes.after(tail - 1000, 5, Q.thread == "t7"))
+            return latest, thread
+
+    small, large = steps(1_000), steps(20_000)
+    assert large == small
+
+
+def test_storage_first_last_and_remove_through(db: Database) -> None:
+    table = db.table("log")
+    assert (table.first_id(), table.last_id()) == (None, 0)
+    table.insert_multiple({"n": n} for n in range(10))
+    assert (table.first_id(), table.last_id()) == (1, 10)
+    assert table.remove_through(4) == 4
+    assert (table.first_id(), table.last_id()) == (5, 10)
+    assert table.remove_through(4) == 0
+    table.remove(doc_ids=[10])
+    assert table.last_id() == 10  # the latest id handed out, even when it is gone
+    assert table.remove_through(100) == 5
+    assert (table.first_id(), table.last_id(), len(table)) == (None, 10, 0)
+    assert table.insert({"n": 11}) == 11
+
+
+def test_storage_on_commit_follows_outermost_commits_only(db: Database) -> None:
+    table = db.table("log")
+    commits: list[int] = []
+    db.storage.on_commit = lambda: commits.append(len(table))
+    table.insert({"n": 1})
+    with db.transaction():
+        table.insert({"n": 2})
+        with db.transaction():
+            table.insert({"n": 3})
+        assert commits == [1]
+    assert commits == [1, 3]
+    with pytest.raises(ValueError), db.transaction():
+        table.insert({"n": 4})
+        raise ValueError("rolled back")
+    table.all()
+    assert commits == [1, 3]
+
+
 # --- tables, indexes, handles -------------------------------------------------
 
 
