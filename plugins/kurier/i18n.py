@@ -3,7 +3,8 @@
 Strings live in `THEME/i18n/{lang}.json`, one flat object per language; a
 value that varies with a number is an object of plural forms (`one`, `few`,
 `many`, `other`, as CLDR names them). A key missing in a language fails the
-build: a half-translated page is a bug.
+build: a half-translated page is a bug. The comment widget's strings sit in
+one object, `widget`, which pages carry as JSON for the script to read.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from jinja2 import pass_context
@@ -47,6 +48,16 @@ def add_template_helpers(generator) -> None:
     def ui_lang(ctx) -> str:
         return page_lang(ctx)
 
+    @pass_context
+    def widget_strings(ctx, full: bool = True) -> Markup:
+        """The comment widget's strings in the page's language, as JSON for a
+        `<script type="application/json">` block; listing pages need only `count`."""
+        catalogue = strings.lookup("widget", page_lang(ctx))
+        if not full:
+            catalogue = {"count": catalogue["count"]}
+        # "<" escaped: the text can never close the script element.
+        return Markup(json.dumps(catalogue, ensure_ascii=False).replace("<", "\\u003c"))
+
     def image_dimensions(image: str) -> tuple[int, int] | None:
         return image_size(Path(settings["PATH"]) / image)
 
@@ -79,4 +90,5 @@ def add_template_helpers(generator) -> None:
         image_size=image_dimensions,
         teaser=teaser,
         strings=strings,
+        widget_strings=widget_strings,
     )

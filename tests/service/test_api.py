@@ -678,3 +678,18 @@ def test_threads_follow_a_new_manifest(client, settings):
     time.sleep(0.3)  # the manifest is checked a few times a second
     assert client.get("/api/v1/threads/fresh-news").status_code == 200
     assert_api_error(post(client), 403, "thread_locked")
+
+
+def test_site_pages_go_out_gzipped_and_api_answers_do_not(make_client, tmp_path):
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    page = "<!doctype html><title>Kurier</title>" + "<p>Akapit o bezpieczeństwie.</p>" * 200
+    (site / "news" / "open-news.html").write_text(page, encoding="utf-8")
+    client = make_client("Czytelnik", site_dir=site)
+    response = client.get("/news/open-news.html", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert int(response.headers["content-length"]) < len(page) // 5
+    assert response.text == page
+    thread = client.get("/api/v1/threads/open-news", headers={"Accept-Encoding": "gzip"})
+    assert thread.status_code == 200 and "content-encoding" not in thread.headers
