@@ -1,9 +1,9 @@
 """Browser tests: the sample site built once, the real service, Debian's Chromium.
 
-- `browser`: one Chromium per session. Without it the browser tests are
+- `browser`: one Chromium for the browser tests. Without it the browser tests are
   left out with one line at the end of the run saying how to get them;
   under CI (`CI=true`) each of them fails instead: they never silently vanish.
-- `site`: the sample content built once per session.
+- `site`: the sample content built once for them.
 - `service`: `python -m comments_service serve --workers 2` serving that site
   and the API on a free port, one per test module (its own database).
 - `new_page(**context_options)`: a page in a fresh browser context (its own
@@ -53,7 +53,10 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         terminalreporter.write_line(config.stash[NOT_RUN], yellow=True, bold=True)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running
+# in the main thread while it is open, and later tests (tests/service) start
+# their own with asyncio.run(). The browser closes when the last e2e test ends.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     reason = missing_browser()
     if reason is not None:
@@ -67,7 +70,7 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample content, built once (after the browser, so a skip builds nothing)."""
     return build(CONTENT, tmp_path_factory.mktemp("e2e-site") / "output")
