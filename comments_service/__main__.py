@@ -1,9 +1,10 @@
-"""Command line: `python -m comments_service serve|backup|export|import`.
+"""Command line: `python -m comments_service serve|backup|export|import|import-isso`.
 
 serve [--host H] [--port P] [--workers N]   run the service with uvicorn
 backup FILE                                 consistent copy while it runs
 export FILE                                 every table as JSON
 import FILE [--replace]                     load an export into the database
+import-isso ISSO.db [--dry-run]             add the comments of an Isso database
 """
 
 from __future__ import annotations
@@ -86,6 +87,22 @@ def import_(settings: Settings, source: Path, replace: bool) -> int:
     return 0
 
 
+def import_isso(settings: Settings, source: Path, dry_run: bool) -> int:
+    """Add an Isso database's comments; report what could not be mapped."""
+    from . import isso
+
+    try:
+        articles = isso.load_articles(settings.articles_path)
+        report = isso.import_isso(settings, source, articles, dry_run=dry_run)
+    except (ValueError, isso.NotIssoError) as error:
+        return _fail(str(error))
+    for line in isso.summary(report, source, settings.db, dry_run):
+        print(line)
+    if report.unmapped and not report.mapped_any:
+        return _fail("none of the comments could be matched to an article in articles.json", 1)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m comments_service", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("import", help="load a JSON export")
     load.add_argument("file", type=Path)
     load.add_argument("--replace", action="store_true", help="replace existing data")
+    from_isso = commands.add_parser("import-isso", help="add the comments of an Isso database")
+    from_isso.add_argument("file", type=Path)
+    from_isso.add_argument("--dry-run", action="store_true", help="report only, write nothing")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -113,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             return backup(settings, args.file)
         if args.command == "export":
             return export(settings, args.file)
+        if args.command == "import-isso":
+            return import_isso(settings, args.file, args.dry_run)
         return import_(settings, args.file, args.replace)
     except (ConfigError, StorageError) as error:
         return _fail(str(error))

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from .articles import Article
 from .errors import ApiError, invalid, not_found, not_signed_in
 from .identity import User, me_body, parse_name
+from .moderation import parse_reason
 from .store import Store, parse_parent, prepare_text
 
 T = TypeVar("T")
@@ -143,9 +144,14 @@ async def patch_comment(request: Request) -> Response:
 
 
 async def delete_comment(request: Request) -> Response:
+    """Its author or a moderator deletes a comment; a moderator may say why: {"reason"}."""
     user = _signed_in(request)
+    reason = None
+    if (await request.body()).strip():
+        data = await _json_body(request, {"reason": False})
+        reason = parse_reason(data.get("reason"), required=False)
     store, comment_id, lookup = _store(request), request.path_params["comment_id"], _lookup(request)
-    await _write(request, lambda: store.delete_comment(comment_id, user, lookup))
+    await _write(request, lambda: store.delete_comment(comment_id, user, lookup, reason))
     return Response(status_code=204, headers=NO_STORE)
 
 

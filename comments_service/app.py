@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import api, openapi
+from . import admin, api, feed_routes, moderation_api, openapi, report_routes
 from .articles import ArticleIndex
 from .commits import GroupCommit
 from .config import Settings
@@ -71,10 +71,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "/api/v1",
             routes=[
                 *api.ROUTES,
+                *moderation_api.ROUTES,
+                *report_routes.ROUTES,
                 Route("/openapi.json", openapi.get_openapi, methods=["GET"]),
             ],
         ),
         Route("/healthz", healthz, methods=["GET"]),
+        *feed_routes.ROUTES,  # before the site: its own feeds/ holds the article feeds
+        Mount("/admin", routes=admin.ROUTES),
     ]
     if settings.site_dir is not None:
         # Pages, styles and scripts go out compressed: a third of their size or less.

@@ -9,8 +9,8 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 logger = logging.getLogger("comments_service")
@@ -32,6 +32,9 @@ class Article:
     must_read: bool
     modified: datetime | None
     authors: frozenset[str]
+    published: datetime | None = None  # the earliest `date` of its languages
+    # `absolute_url` per language, where the manifest has one (the site's address + url)
+    absolute_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def hidden(self) -> bool:
@@ -57,6 +60,11 @@ def _when(value: object) -> datetime | None:
         return None
 
 
+def _comparable(when: datetime) -> datetime:
+    """A date without an offset taken as UTC, so that naive and aware dates compare."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def parse_manifest(entries: list) -> dict[str, Article]:
     """Articles by slug from the manifest's list of entries (one per language)."""
     grouped: dict[str, list[dict]] = {}
@@ -67,6 +75,7 @@ def parse_manifest(entries: list) -> dict[str, Article]:
     for slug, versions in grouped.items():
         modes = [v.get("comments", "open") for v in versions]
         modified = [m for m in (_when(v.get("modified")) for v in versions) if m]
+        published = [d for d in (_when(v.get("date")) for v in versions) if d]
         articles[slug] = Article(
             slug=slug,
             titles={str(v.get("lang", "")): str(v.get("title", slug)) for v in versions},
@@ -75,6 +84,12 @@ def parse_manifest(entries: list) -> dict[str, Article]:
             must_read=any(bool(v.get("must_read")) for v in versions),
             modified=max(modified) if modified else None,
             authors=frozenset(a for v in versions for a in v.get("authors", ()) or ()),
+            published=min(published, key=_comparable, default=None),
+            absolute_urls={
+                str(v.get("lang", "")): str(v["absolute_url"])
+                for v in versions
+                if isinstance(v.get("absolute_url"), str) and v["absolute_url"]
+            },
         )
     return articles
 

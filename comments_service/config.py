@@ -54,6 +54,7 @@ class Settings:
     reactions: tuple[str, ...] = DEFAULT_REACTIONS
     rate_limit: RateLimit = RateLimit(10, 60)
     premoderation: bool = False
+    flag_threshold: int = 3  # open reports that hide a comment until a moderator looks
     synchronous: str = "FULL"
     max_streams_per_person: int = 5
     # Live events; fixed in production, shorter in tests.
@@ -96,6 +97,7 @@ class Settings:
             reactions=_reactions(get("REACTIONS", ",".join(DEFAULT_REACTIONS))),
             rate_limit=parse_rate_limit(get("RATE_LIMIT", "10/minute")),
             premoderation=_switch("COMMENTS_PREMODERATION", get("PREMODERATION", "off").lower()),
+            flag_threshold=_positive_int("COMMENTS_FLAG_THRESHOLD", get("FLAG_THRESHOLD", "3")),
             synchronous=_choice(
                 "COMMENTS_SYNCHRONOUS", get("SYNCHRONOUS", "FULL").upper(), SYNCHRONOUS
             ),

@@ -40,6 +40,7 @@ class ApiError(Exception):
         message: str,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, object] | None = None,
     ):
         super().__init__(message)
         self.status = status
@@ -47,15 +48,20 @@ class ApiError(Exception):
         self.message = message
         self.field = field
         self.headers = headers or {}
+        self.extra = extra or {}  # more members of the error object, e.g. a mute's `until`
 
 
-def error_body(code: str, message: str, field: str | None = None) -> bytes:
-    return orjson.dumps({"error": {"code": code, "message": message, "field": field}})
+def error_body(
+    code: str, message: str, field: str | None = None, extra: dict | None = None
+) -> bytes:
+    return orjson.dumps(
+        {"error": {"code": code, "message": message, "field": field, **(extra or {})}}
+    )
 
 
 def error_response(error: ApiError) -> Response:
     return Response(
-        error_body(error.code, error.message, error.field),
+        error_body(error.code, error.message, error.field, error.extra),
         status_code=error.status,
         media_type="application/json",
         headers=error.headers,

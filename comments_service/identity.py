@@ -6,19 +6,24 @@ is the TCP peer: the server runs uvicorn without proxy-header rewriting, so a
 client cannot pose as the proxy by sending X-Forwarded-For.
 
 Open mode (the embedded default) lets a visitor pick a display name, kept
-with a random id in a signed, HttpOnly, SameSite=Lax cookie.
+with a random id in a signed, HttpOnly, SameSite=Lax cookie. Its moderators
+sign in with COMMENTS_ADMIN_PASSWORD (`admin_sign_in`, used by the admin pages
+and POST /api/v1/admin/session): a second signed cookie, `kurier_admin`,
+HttpOnly, SameSite=Strict, valid 12 hours, makes its holder a moderator.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import orjson
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection
 
 from .config import Settings
@@ -26,6 +31,8 @@ from .errors import ApiError, invalid
 
 COOKIE = "kurier_user"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
+ADMIN_COOKIE = "kurier_admin"
+ADMIN_MAX_AGE = 12 * 3600
 NAME_MAX = 60
 IDENTITY_HEADERS = (
     "x-forwarded-user",
@@ -54,6 +61,11 @@ class Identity:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.serializer = URLSafeSerializer(settings.secret_key, salt="kurier-user")
+        # The password is part of the salt: changing it ends every admin session.
+        digest = hashlib.sha256(settings.admin_password.encode("utf-8", "surrogatepass"))
+        self.admin_serializer = URLSafeTimedSerializer(
+            settings.secret_key, salt="kurier-admin:" + digest.hexdigest()
+        )
 
     def user(self, request: HTTPConnection) -> User | None:
         """The signed-in user, or None. Cached on the request."""
@@ -62,6 +74,8 @@ class Identity:
                 user = self._from_headers(request)
             else:
                 user = self._from_cookie(request)
+                if self.is_admin(request):
+                    user = replace(user, moderator=True) if user else ADMIN_USER
             request.scope["kurier_user"] = user
         return request.scope["kurier_user"]
 
@@ -139,8 +153,85 @@ class Identity:
             "secure": request.url.scheme == "https",
             "path": "/",
         }
+        if self.is_admin(request):
+            user = replace(user, moderator=True)
         request.scope["kurier_user"] = user
         return user, cookie
+
+    # --- open mode: moderators ------------------------------------------------
+
+    def is_admin(self, request: HTTPConnection) -> bool:
+        """Open mode: the request carries a valid, unexpired admin cookie."""
+        token = request.cookies.get(ADMIN_COOKIE)
+        if not token or not self.settings.admin_password or self.settings.auth != "open":
+            return False
+        try:
+            return self.admin_serializer.loads(token, max_age=ADMIN_MAX_AGE) == "admin"
+        except BadSignature:  # includes an expired signature
+            return False
+
+    def admin_sign_in(self, request: HTTPConnection, password: object) -> tuple[User, dict]:
+        """Open mode: a moderator signs in with COMMENTS_ADMIN_PASSWORD.
+
+        Returns the moderator and the cookie to set (`response.set_cookie(**cookie)`).
+        Raises 409 `managed_identity` in header mode, 403 `admin_disabled`
+        without a password configured, 429 `rate_limited` after 5 attempts a
+        minute from one address (nobody is signed in yet, so the address is
+        all there is to count by; every attempt counts, right or wrong), and
+        401 `wrong_password`. Needs `request.app.state.store` for the limit,
+        which is kept in the database so that all worker processes share it.
+        """
+        if self.settings.auth != "open":
+            raise ApiError(
+                409, "managed_identity", "Moderators come from the company sign-in here."
+            )
+        if not self.settings.admin_password:
+            raise ApiError(403, "admin_disabled", "Moderator sign-in is not configured.")
+        if not isinstance(password, str) or len(password) > 1024:
+            raise invalid("password", "password is a text.")
+        right = hmac.compare_digest(
+            password.encode("utf-8", "surrogatepass"),
+            self.settings.admin_password.encode("utf-8", "surrogatepass"),
+        )
+        current = self._from_cookie(request)
+        user = replace(current, moderator=True) if current else ADMIN_USER
+        address = request.client.host if request.client else "unknown"
+        wait = request.app.state.store.admin_sign_in_attempt(address, right, user)
+        if wait:
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"Too many sign-in attempts; try again in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
+        if not right:
+            raise ApiError(401, "wrong_password", "That is not the moderator password.", "password")
+        cookie = {
+            "key": ADMIN_COOKIE,
+            "value": self.admin_serializer.dumps("admin"),
+            "max_age": ADMIN_MAX_AGE,
+            "httponly": True,
+            "samesite": "strict",
+            "secure": request.url.scheme == "https",
+            "path": "/",
+        }
+        request.scope["kurier_user"] = user
+        return user, cookie
+
+    def admin_sign_out(self, request: HTTPConnection) -> dict:
+        """The cookie to delete (`response.delete_cookie(**cookie)`) to end an admin session."""
+        if self.settings.auth == "open":  # this request's user is no longer a moderator
+            request.scope["kurier_user"] = self._from_cookie(request)
+        return {
+            "key": ADMIN_COOKIE,
+            "path": "/",
+            "httponly": True,
+            "samesite": "strict",
+            "secure": request.url.scheme == "https",
+        }
+
+
+ADMIN_USER = User(id="admin", name="Moderator", moderator=True)
 
 
 def clean_name(value: object) -> str:

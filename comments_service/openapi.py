@@ -26,8 +26,9 @@ def _json(schema: dict, description: str) -> dict:
 def _errors(*statuses: int) -> dict:
     texts = {
         400: "malformed JSON or a repeated identity header",
-        401: "not signed in (open mode: no display name chosen yet)",
-        403: "not allowed: origin_not_allowed, forbidden, thread_locked",
+        401: "not signed in (open mode: no display name chosen yet), or wrong_password",
+        403: "not allowed: origin_not_allowed, forbidden, thread_locked, muted (with until), "
+        "admin_disabled",
         404: "unknown thread or comment",
         409: "conflict with the current state",
         413: "body over 64 KiB",
@@ -65,6 +66,216 @@ BODY_TEXT = {
     "minLength": 1,
     "maxLength": 5000,
     "description": "Markdown",
+}
+
+REASON = {"type": "string", "minLength": 1, "maxLength": 500}
+MODERATOR = (401, 403)
+PAGE = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    {
+        "name": "before",
+        "in": "query",
+        "schema": {"type": "integer"},
+        "description": "next_before of the previous page",
+    },
+]
+USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _optional_reason() -> dict:
+    body = _body({"reason": REASON}, [])
+    return {**body, "required": False}
+
+
+def _moderation(summary: str, parameters: list, response: dict, *errors: int) -> dict:
+    """A moderator's action: an optional {"reason"} body, recorded in the audit log."""
+    return {
+        "summary": summary,
+        "parameters": parameters,
+        "requestBody": _optional_reason(),
+        "responses": {"200": response, **_errors(*MODERATOR, 404, 422, *errors)},
+    }
+
+
+def _list(summary: str, item: dict, parameters: list = ()) -> dict:
+    page = {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "next_before": {"type": ["integer", "null"]},
+        },
+    }
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [*PAGE, *parameters],
+            "responses": {"200": _json(page, "newest first"), **_errors(*MODERATOR, 422)},
+        }
+    }
+
+
+MODERATED = _json(_ref("ModeratedComment"), "the comment as moderators see it")
+MODERATION_PATHS = {
+    "/admin/session": {
+        "post": {
+            "summary": "Open mode: a moderator signs in with COMMENTS_ADMIN_PASSWORD "
+            "(5 attempts a minute per client address)",
+            "requestBody": _body({"password": {"type": "string"}}, ["password"]),
+            "responses": {
+                "200": _json(_ref("Me"), "signed in; sets the kurier_admin cookie (12 hours)"),
+                **_errors(400, 401, 403, 409, 415, 422, 429),
+            },
+        },
+        "delete": {
+            "summary": "End the moderator session",
+            "responses": {"200": _json(_ref("Me"), "signed out"), **_errors(403)},
+        },
+    },
+    "/comments/{comment_id}/hidden": {
+        "put": {
+            **_moderation("Hide a comment; readers see the reason instead", [COMMENT_ID],
+                          MODERATED, 409),
+            "requestBody": _body({"reason": REASON}, ["reason"]),
+        },
+        "delete": _moderation("Show a hidden comment again", [COMMENT_ID], MODERATED),
+    },
+    "/comments/{comment_id}/pinned": {
+        "put": _moderation("Pin a top-level comment", [COMMENT_ID], MODERATED, 409),
+        "delete": _moderation("Unpin a comment", [COMMENT_ID], MODERATED, 409),
+    },
+    "/comments/{comment_id}/approved": {
+        "put": _moderation("Approve a comment waiting for pre-moderation", [COMMENT_ID],
+                           MODERATED),
+        "delete": _moderation(
+            "Reject (remove) a comment waiting for pre-moderation",
+            [COMMENT_ID],
+            _json({"type": "object", "properties": {"id": {"type": "string"},
+                                                    "rejected": {"const": True}}}, "removed"),
+            409,
+        ),
+    },
+    "/comments/{comment_id}/flags": {
+        "post": {
+            "summary": "Report a comment to the moderators (once per person)",
+            "parameters": [COMMENT_ID],
+            "requestBody": _body({"reason": REASON}, ["reason"]),
+            "responses": {
+                "201": _json(_ref("Flag"), "reported"),
+                **_errors(400, 409, *WRITE),
+            },
+        }
+    },
+    "/comments/{comment_id}/flags/dismissed": {
+        "put": _moderation("Dismiss a comment's open reports (shows it again if they hid it)",
+                           [COMMENT_ID], MODERATED),
+    },
+    "/threads/{slug}/lock": {
+        method: _moderation(summary, [SLUG], _json(_ref("ThreadState"), "the thread's state"))
+        for method, summary in (("put", "Lock a thread"), ("delete", "Unlock a thread"))
+    },
+    "/people/{user_id}/mute": {
+        "put": {
+            "summary": "Mute a person until a time (at most a year ahead)",
+            "parameters": [USER_ID],
+            "requestBody": _body(
+                {"until": {"type": "string", "format": "date-time"}, "reason": REASON},
+                ["until", "reason"],
+            ),
+            "responses": {
+                "200": _json(_ref("Mute"), "muted"),
+                **_errors(400, *MODERATOR, 422),
+            },
+        },
+        "delete": _moderation(
+            "Unmute a person",
+            [USER_ID],
+            _json({"type": "object", "properties": {"user": {"type": "string"},
+                                                    "muted": {"const": False}}}, "unmuted"),
+        ),
+    },
+    "/moderation/flags": _list(
+        "Comments with open reports, the latest reported first",
+        {"type": "object", "properties": {"comment": _ref("ModeratedComment"),
+                                          "reports": {"type": "array", "items": _ref("Flag")}}},
+    ),
+    "/moderation/pending": _list("Comments waiting for pre-moderation", _ref("ModeratedComment")),
+    "/moderation/log": _list(
+        "The audit log",
+        _ref("AuditEntry"),
+        [
+            {"name": name, "in": "query", "schema": {"type": "string"}}
+            for name in ("thread", "actor", "action")
+        ],
+    ),
+    "/moderation/mutes": {
+        "get": {
+            "summary": "The mutes that still apply, newest first",
+            "responses": {
+                "200": _json(
+                    {"type": "object",
+                     "properties": {"items": {"type": "array", "items": _ref("Mute")}}},
+                    "mutes",
+                ),
+                **_errors(*MODERATOR),
+            },
+        }
+    },
+}  # fmt: skip
+
+
+def _report(summary: str, schema: dict, parameters: list, *errors: int) -> dict:
+    """A moderators' report: JSON, or CSV (UTF-8 with BOM) at the same path plus .csv."""
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {
+                    "description": "the report",
+                    "content": {
+                        "application/json": {"schema": schema},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                },
+                **_errors(*MODERATOR, *errors),
+            },
+        }
+    }
+
+
+ENGAGEMENT_QUERY = [
+    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "articles published on or after this day"},
+    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "articles published on or before this day"},
+    {"name": "sort", "in": "query", "schema": {"type": "string"},
+     "description": "a column name (default date)"},
+    {"name": "order", "in": "query", "schema": {"enum": ["asc", "desc"]}},
+]  # fmt: skip
+ENGAGEMENT = {"type": "object", "properties": {
+    "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]},
+    "sort": {"type": "string"}, "order": {"type": "string"},
+    "columns": {"type": "array", "items": {"type": "string"}},
+    "articles": {"type": "array", "items": {"type": "object"}},
+}}  # fmt: skip
+ACKNOWLEDGEMENTS = {"type": "object", "properties": {
+    "slug": {"type": "string"}, "title": {"type": "string"},
+    "modified": {"type": ["string", "null"]}, "count": {"type": "integer"},
+    "outdated": {"type": "integer"}, "auth": {"type": "string"},
+    "people": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "email": {"type": "string"},
+        "acknowledged_at": {"type": "string"}, "outdated": {"type": "boolean"}}}},
+}}  # fmt: skip
+REPORT_PATHS = {
+    f"/reports/engagement{suffix}": _report(
+        "Engagement per article", ENGAGEMENT, ENGAGEMENT_QUERY, 422
+    )
+    for suffix in ("", ".csv")
+} | {
+    f"/reports/acknowledgements/{{slug}}{suffix}": _report(
+        "Who confirmed reading a must-read article, and when", ACKNOWLEDGEMENTS, [SLUG], 404, 409
+    )
+    for suffix in ("", ".csv")
 }
 
 PATHS = {
@@ -204,6 +415,8 @@ PATHS = {
         }
         for method, verb in (("put", "Add"), ("delete", "Remove"))
     },
+    **MODERATION_PATHS,
+    **REPORT_PATHS,
     "/openapi.json": {
         "get": {
             "summary": "This document",
@@ -300,6 +513,21 @@ SCHEMAS = {
             "edited": {"type": ["string", "null"], "format": "date-time"},
             "deleted": {"type": "boolean"},
             "pinned": {"type": "boolean"},
+            "approved": {
+                "type": "boolean",
+                "description": "false while it waits for pre-moderation (its author, moderators)",
+            },
+            "hidden": {
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "properties": {"reason": {"type": "string"}, "auto": {"type": "boolean"}},
+                    },
+                    {"type": "null"},
+                ],
+                "description": "hidden by a moderator (or by reports: auto): the reason "
+                "stands in for the text; moderators also get by, by_name, at",
+            },
             "reactions": {
                 "type": "object",
                 "properties": {"like": {"type": "integer"}},
@@ -317,6 +545,7 @@ SCHEMAS = {
                 "properties": {
                     "slug": {"type": "string"},
                     "locked": {"type": "boolean"},
+                    "lock_reason": STRING_OR_NULL,
                     "comments_mode": {"enum": ["open", "moderated", "closed"]},
                     "comment_count": {"type": "integer"},
                     "reactions": {
@@ -338,6 +567,65 @@ SCHEMAS = {
         },
     },
 }
+
+SCHEMAS.update(
+    {
+        "ModeratedComment": {
+            "allOf": [_ref("Comment")],
+            "properties": {
+                "thread": {"type": "string"},
+                "flags": {"type": "integer", "description": "open reports"},
+            },
+            "description": "a comment as moderators see it: body_html even when hidden",
+        },
+        "ThreadState": {
+            "type": "object",
+            "properties": {
+                "slug": {"type": "string"},
+                "locked": {"type": "boolean"},
+                "lock_reason": STRING_OR_NULL,
+                "comments_mode": {"type": "string"},
+            },
+        },
+        "Flag": {
+            "type": "object",
+            "properties": {
+                **{name: {"type": "string"} for name in ("id", "comment", "thread", "user")},
+                "user_name": {"type": "string"},
+                "reason": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "resolved": {"type": ["object", "null"]},
+            },
+        },
+        "AuditEntry": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "actor": {"type": "string"},
+                "actor_name": {"type": "string"},
+                "action": {"type": "string"},
+                "thread": STRING_OR_NULL,
+                "comment": STRING_OR_NULL,
+                "person": STRING_OR_NULL,
+                "reason": STRING_OR_NULL,
+                "details": {"type": "object"},
+            },
+        },
+        "Mute": {
+            "type": "object",
+            "properties": {
+                "user": {"type": "string"},
+                "user_name": {"type": "string"},
+                "until": {"type": "string", "format": "date-time"},
+                "reason": {"type": "string"},
+                "by": {"type": "string"},
+                "by_name": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+            },
+        },
+    }
+)
 
 DOCUMENT = {
     "openapi": "3.1.0",

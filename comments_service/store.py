@@ -9,14 +9,19 @@ the same transaction: that is what the live events of every worker follow.
 
 Tables:
 - threads:  {slug, comment_count, reactions {kind: n}, version, locked,
-             ack_count, ack_since, last_event_id}; `version` grows with every
-             change, which is how each process knows its cached copy of a
-             thread is stale; `last_event_id` is its latest change in the log.
+             lock_reason, ack_count, ack_since, last_event_id}; `version` grows
+             with every change, which is how each process knows its cached copy
+             of a thread is stale; `last_event_id` is its latest change in the
+             log; `comment_count` counts the public comments (is_public).
 - comments: {thread, parent, author_id, author_name, body, body_html,
-             created, edited, deleted, pinned, likes}
+             created, edited, deleted, pinned, likes, approved, hidden, flags}:
+             `approved` false while pre-moderation holds it (rows without it
+             are approved), `hidden` null or {reason, by, by_name, at, auto},
+             `flags` the number of open reports.
 - marks:    one per person and thing they marked: {thread, user, type, key, at}
             with type "reaction" (key: kind), "like" (key: comment id) or "ack".
 - limits:   {key, tat}, the state of the per-person rate limit.
+- flags, audit, mutes: see moderation.py.
 """
 
 from __future__ import annotations
@@ -32,18 +37,23 @@ from tinydb.table import Document
 from . import render
 from .articles import Article
 from .changelog import ChangeLog
-from .config import Settings
+from .config import RateLimit, Settings
 from .errors import ApiError, forbidden, invalid, not_found
 from .identity import User
+from .moderation import ModerationMixin, is_public
 from .storage import Database
 from .threadview import ReaderMarks, ThreadView
 
 Q = Query()
 TABLES = {
     "threads": ("slug",),
-    "comments": ("thread", "author_id", "parent"),
+    # created: newest first (feeds); approved: the few waiting comments (moderation.py)
+    "comments": ("thread", "author_id", "parent", "created", "approved"),
     "marks": ("thread", "user"),
     "limits": ("key",),
+    "flags": ("comment", "user", "open"),
+    "audit": ("thread", "actor", "action"),
+    "mutes": ("user",),
 }
 CACHED_THREADS = 128  # rendered threads kept per process; the recent ones are the hot ones
 Event = tuple[str, dict]  # a change's event name and its public data
@@ -62,8 +72,8 @@ def thread_locked() -> ApiError:
     return ApiError(403, "thread_locked", "The discussion of this article is closed.")
 
 
-class Store:
-    """Threads and their comments, reactions and acknowledgements."""
+class Store(ModerationMixin):
+    """Threads and their comments, reactions and acknowledgements; moderation (its mixin)."""
 
     def __init__(self, db: Database, settings: Settings):
         self.db = db
@@ -72,8 +82,11 @@ class Store:
         self.comments = db.table("comments", indexes=TABLES["comments"])
         self.marks = db.table("marks", indexes=TABLES["marks"])
         self.limits = db.table("limits", indexes=TABLES["limits"])
+        self.flags = db.table("flags", indexes=TABLES["flags"])
+        self.audit = db.table("audit", indexes=TABLES["audit"])
+        self.mutes = db.table("mutes", indexes=TABLES["mutes"])
         self.changes = ChangeLog(db)
-        self._cache: OrderedDict[str, ThreadView] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, bool], ThreadView] = OrderedDict()  # (slug, moderator)
 
     # --- reading ------------------------------------------------------------
 
@@ -84,6 +97,10 @@ class Store:
         one snapshot, so a comment committed meanwhile by another worker
         cannot show up in the list without being in the count; every change
         bumps the thread's version, so the cached view is current.
+
+        Ordinary readers share the public view. Moderators share a view with
+        hidden text and waiting comments; a reader with comments of their own
+        waiting for pre-moderation gets a view built for them alone.
         """
         if article.must_read:
             self._refresh_acknowledgements(article)
@@ -92,6 +109,10 @@ class Store:
             view = self._view(article, doc)
             if user is None:
                 return view.anonymous
+            if user.moderator:
+                view = self._view(article, doc, moderator=True)
+            elif user.id in view.pending_authors:
+                view = self._build(article, doc, view.version, author=user.id)
             # Acknowledgements stay out of the cached view: a must-read article
             # may have one per employee.
             ack = None
@@ -141,21 +162,34 @@ class Store:
             events = _ack_events(doc, valid)
             self._save_thread(doc_id, doc, *events, ack_count=valid, ack_since=since)
 
-    def _view(self, article: Article, doc: dict | None) -> ThreadView:
-        """The thread's view from this process's cache, rebuilt when it changed."""
+    def _view(self, article: Article, doc: dict | None, moderator: bool = False) -> ThreadView:
+        """The thread's public (or moderators') view from this process's cache, rebuilt if stale."""
         version = doc["version"] if doc else 0
-        view = self._cache.get(article.slug)
+        key = (article.slug, moderator)
+        view = self._cache.get(key)
         if view is not None and view.version == version:
-            self._cache.move_to_end(article.slug)
+            self._cache.move_to_end(key)
             return view
-        view = self._build(article, doc, version)
-        self._cache[article.slug] = view
+        view = self._build(article, doc, version, moderator=moderator)
+        self._cache[key] = view
         if len(self._cache) > CACHED_THREADS:
             self._cache.popitem(last=False)
         return view
 
-    def _build(self, article: Article, doc: dict | None, version: int) -> ThreadView:
-        """Render a thread once; later readers get it from the cache."""
+    def _build(
+        self,
+        article: Article,
+        doc: dict | None,
+        version: int,
+        moderator: bool = False,
+        author: str | None = None,
+    ) -> ThreadView:
+        """Render a thread once; later readers get it from the cache.
+
+        The public view leaves out the comments waiting for pre-moderation
+        (and notes whose they are); `author` adds that person's own, and
+        `moderator` shows everything, hidden text included.
+        """
         rows = self.comments.search(Q.thread == article.slug) if doc else []
         marks: dict[str, ReaderMarks] = {}
         wanted = (Q.thread == article.slug) & Q.type.one_of(["reaction", "like"])
@@ -167,20 +201,30 @@ class Store:
         nodes: dict[int, dict] = {}
         by_author: dict[str, list[int]] = {}
         bodies: dict[int, str] = {}
+        pending_authors: set[str] = set()
         for row in rows:
-            nodes[row.doc_id] = self._node(row, article)
+            if row.get("approved") is False and not moderator and row["author_id"] != author:
+                pending_authors.add(row["author_id"])
+                continue
+            nodes[row.doc_id] = self._node(row, article, moderator=moderator)
             if not row.get("deleted"):
-                bodies[row.doc_id] = row["body"]
+                if moderator or not row.get("hidden"):  # a hidden text is for moderators
+                    bodies[row.doc_id] = row["body"]
                 by_author.setdefault(row["author_id"], []).append(row.doc_id)
         top: list[dict] = []
         for row in rows:
+            if row.doc_id not in nodes:
+                continue
             parent = nodes.get(row["parent"]) if row["parent"] else None
+            if row["parent"] and parent is None:
+                continue  # answers a comment this reader cannot see
             (parent["replies"] if parent else top).append(nodes[row.doc_id])
         top.sort(key=lambda node: not node["pinned"])  # stable: oldest first within
         payload = {
             "thread": {
                 "slug": article.slug,
                 "locked": article.closed or bool(doc and doc.get("locked")),
+                "lock_reason": doc.get("lock_reason") if doc else None,
                 "comments_mode": article.comments,
                 "comment_count": doc["comment_count"] if doc else 0,
                 "reactions": self._reaction_counts(doc),
@@ -193,38 +237,59 @@ class Store:
             },
             "comments": top,
         }
-        return ThreadView.build(version, payload, nodes, by_author, bodies, marks)
+        return ThreadView.build(
+            version, payload, nodes, by_author, bodies, marks, pending_authors=pending_authors
+        )
 
-    def _node(self, row, article: Article) -> dict:
+    def _node(self, row, article: Article | None, moderator: bool = False) -> dict:
+        """A comment as readers see it; `moderator`: with hidden text, reports and thread."""
         deleted = bool(row.get("deleted"))
-        return {
+        hidden = None if deleted else row.get("hidden")
+        shown = not deleted and (moderator or not hidden)
+        node = {
             "id": str(row.doc_id),
             "parent": str(row["parent"]) if row["parent"] else None,
-            "author": None if deleted else {"id": row["author_id"], "name": row["author_name"]},
-            "article_author": not deleted and row["author_name"] in article.authors,
-            "body_html": "" if deleted else row["body_html"],
+            "author": {"id": row["author_id"], "name": row["author_name"]} if shown else None,
+            "article_author": shown and row["author_name"] in (article.authors if article else ()),
+            "body_html": row["body_html"] if shown else "",
             "created": row["created"],
             "edited": row.get("edited"),
             "deleted": deleted,
             "pinned": bool(row.get("pinned")),
+            "approved": row.get("approved") is not False,
+            "hidden": _hidden_view(hidden, moderator),
             "reactions": {"like": row.get("likes", 0)},
             "mine": False,
             "my_reactions": [],
             "replies": [],
         }
+        if moderator:
+            node["thread"] = row["thread"]
+            node["flags"] = row.get("flags", 0)
+        return node
 
     # --- comments -----------------------------------------------------------
 
     def add_comment(
         self, article: Article, user: User, text: Text, parent_id: int | None = None
     ) -> dict:
-        """A new comment or reply; returns it as the API shows it to its author."""
+        """A new comment or reply; returns it as the API shows it to its author.
+
+        Under pre-moderation (COMMENTS_PREMODERATION, or the article's
+        `Comments: moderated`) it waits, unseen and uncounted, until a
+        moderator approves it; moderators' own comments do not wait.
+        """
         with self.db.transaction():
             doc_id, doc = self._thread_for_update(article.slug)
             self._check_open(article, doc)
+            self.check_not_muted(user)
             if parent_id is not None:
                 parent_doc = self.comments.get(doc_id=parent_id)
-                if parent_doc is None or parent_doc["thread"] != article.slug:
+                if (
+                    parent_doc is None
+                    or parent_doc["thread"] != article.slug
+                    or parent_doc.get("approved") is False
+                ):
                     raise invalid("parent", "The comment you reply to is not in this thread.")
                 if parent_doc.get("deleted"):
                     raise ApiError(
@@ -234,6 +299,8 @@ class Store:
                         "parent",
                     )
             self._take_rate_limit(user)
+            premoderated = self.settings.premoderation or article.comments == "moderated"
+            waits = premoderated and not user.moderator
             row = {
                 "thread": article.slug,
                 "parent": parent_id,
@@ -246,11 +313,17 @@ class Store:
                 "deleted": False,
                 "pinned": False,
                 "likes": 0,
+                "approved": not waits,
+                "hidden": None,
+                "flags": 0,
             }
             comment_id = self.comments.insert(row)
-            count = doc["comment_count"] + 1
-            event = self._comment_event(comment_id, row, article, count)
-            self._save_thread(doc_id, doc, event, comment_count=count)
+            if waits:  # no event and no count until approved; the version still changes
+                self._save_thread(doc_id, doc)
+            else:
+                count = doc["comment_count"] + 1
+                event = self._comment_event(comment_id, row, article, count)
+                self._save_thread(doc_id, doc, event, comment_count=count)
         return self._own_view(comment_id, row, article)
 
     def edit_comment(self, comment_id: str, user: User, text: Text, lookup) -> dict:
@@ -261,21 +334,31 @@ class Store:
                 raise forbidden("Only its author can edit a comment.")
             if row.get("deleted"):
                 raise ApiError(409, "comment_deleted", "That comment was deleted.")
+            if row.get("hidden"):
+                raise ApiError(409, "comment_hidden", "A moderator hid that comment.")
             doc_id, doc = self._thread_for_update(article.slug)
             self._check_open(article, doc)
+            self.check_not_muted(user)
             changes = {"body": text.source, "body_html": text.html, "edited": now_iso()}
             self.comments.update(changes, doc_ids=[row.doc_id])
             edited = {**row, **changes}
-            event = self._comment_event(row.doc_id, edited, article, doc["comment_count"])
-            self._save_thread(doc_id, doc, event)
+            events = []
+            if is_public(edited):  # a waiting comment's edits are no one else's news
+                events.append(
+                    self._comment_event(row.doc_id, edited, article, doc["comment_count"])
+                )
+            self._save_thread(doc_id, doc, *events)
         return self._own_view(row.doc_id, edited, article)
 
-    def delete_comment(self, comment_id: str, user: User, lookup) -> None:
+    def delete_comment(
+        self, comment_id: str, user: User, lookup, reason: str | None = None
+    ) -> None:
         """DELETE by its author or a moderator.
 
         A comment with replies leaves a placeholder so the replies keep their
         place; one without is removed, and so are placeholders left without
-        replies by its removal.
+        replies by its removal. A moderator's deletion of someone else's
+        comment is audited (with `reason`) and resolves its open reports.
         """
         with self.db.transaction():
             row, article = self._comment_for_update(comment_id, lookup)
@@ -286,12 +369,17 @@ class Store:
             doc_id, doc = self._thread_for_update(article.slug)
             if not user.moderator:
                 self._check_open(article, doc)
-            count = max(0, doc["comment_count"] - 1)
+            count = max(0, doc["comment_count"] - is_public(row))
+            waiting = row.get("approved") is False  # readers never saw it
             events = [
                 ("comment_deleted", {"id": str(gone), "placeholder": kept, "comment_count": count})
                 for gone, kept in self._remove_or_blank(row)
+                if not (waiting and gone == row.doc_id)
             ]
             self._save_thread(doc_id, doc, *events, comment_count=count)
+            if row["author_id"] != user.id:
+                reports = self._resolve_flags(row, user, "deleted")
+                self._record(user, "delete", row, reason=reason, details={"reports": reports})
 
     def _remove_or_blank(self, row) -> list[tuple[int, bool]]:
         """Delete a comment; each comment that went, and whether it stays as a placeholder."""
@@ -325,6 +413,7 @@ class Store:
             raise invalid("kind", f"Reactions are: {', '.join(self.settings.reactions)}.")
         with self.db.transaction():
             doc_id, doc = self._thread_for_update(article.slug)
+            self.check_not_muted(user)
             changed = self._mark(article.slug, user, "reaction", kind, on)
             if changed:
                 counts = dict(doc.get("reactions", {}))
@@ -351,8 +440,13 @@ class Store:
                 raise ApiError(409, "comment_deleted", "That comment was deleted.")
             if row["author_id"] == user.id:
                 raise forbidden("You cannot like your own comment.")
+            if row.get("approved") is False:
+                raise not_found("comment")
+            if row.get("hidden"):
+                raise ApiError(409, "comment_hidden", "A moderator hid that comment.")
             doc_id, doc = self._thread_for_update(article.slug)
             self._check_open(article, doc)
+            self.check_not_muted(user)
             likes = row.get("likes", 0)
             if self._mark(article.slug, user, "like", str(row.doc_id), on):
                 likes = max(0, likes + (1 if on else -1))
@@ -420,6 +514,7 @@ class Store:
             "reactions": {},
             "version": 0,
             "locked": False,
+            "lock_reason": None,
             "ack_count": 0,
             "ack_since": None,
             "last_event_id": 0,
@@ -449,25 +544,38 @@ class Store:
             raise thread_locked()
 
     def _take_rate_limit(self, user: User) -> None:
-        """Count one new comment against the person's limit (GCRA), or refuse."""
-        limit = self.settings.rate_limit
-        key = f"comment:{user.id}"
-        now = time.time()
-        state = self.limits.get(Q.key == key)
-        tat = max(state["tat"] if state else now, now)
-        allowed_at = tat - limit.period + limit.interval
-        if now < allowed_at:
-            wait = max(1, int(allowed_at - now + 0.999))
+        """Count one new comment against the person's limit, or refuse."""
+        wait = self._limit_wait(f"comment:{user.id}", self.settings.rate_limit)
+        if wait:
             raise ApiError(
                 429,
                 "rate_limited",
                 f"You are commenting too fast; try again in {wait} s.",
                 headers={"Retry-After": str(wait)},
             )
+
+    def _limit_wait(self, key: str, limit: RateLimit) -> int:
+        """Count one event under `key` (GCRA); 0 if allowed, else the seconds to wait."""
+        now = time.time()
+        state = self.limits.get(Q.key == key)
+        tat = max(state["tat"] if state else now, now)
+        allowed_at = tat - limit.period + limit.interval
+        if now < allowed_at:
+            return max(1, int(allowed_at - now + 0.999))
         if state is None:
             self.limits.insert({"key": key, "tat": tat + limit.interval})
         else:
             self.limits.update({"tat": tat + limit.interval}, doc_ids=[state.doc_id])
+        return 0
+
+
+def _hidden_view(hidden: dict | None, moderator: bool) -> dict | None:
+    """Why a comment is hidden: the reason for readers, everything for moderators."""
+    if not hidden:
+        return None
+    if moderator:
+        return dict(hidden)
+    return {"reason": hidden["reason"], "auto": bool(hidden.get("auto"))}
 
 
 def _ack_events(doc: dict, count: int) -> list[Event]:

@@ -12,6 +12,7 @@ does.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
@@ -56,6 +57,8 @@ class ThreadView:
     by_author: dict[str, tuple[int, ...]]
     bodies: dict[int, str]
     marks: dict[str, ReaderMarks]
+    # Readers with comments waiting for pre-moderation, left out of this view.
+    pending_authors: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -66,6 +69,7 @@ class ThreadView:
         by_author: dict[str, list[int]],
         bodies: dict[int, str],
         marks: dict[str, ReaderMarks],
+        pending_authors: Iterable[str] = (),
     ) -> ThreadView:
         """Serialise `payload` (whose comments are `nodes`) once."""
         thread = payload["thread"]
@@ -97,6 +101,7 @@ class ThreadView:
             by_author={author: tuple(ids) for author, ids in by_author.items()},
             bodies=bodies,
             marks=marks,
+            pending_authors=frozenset(pending_authors),
         )
 
     def for_reader(
@@ -113,8 +118,9 @@ class ThreadView:
             (ACKNOWLEDGED_AT, b""): orjson.dumps(acknowledged_at),
         }
         for comment_id in own:
-            source = self.bodies[comment_id]
-            values[(MINE, b"%d" % comment_id)] = b'true,"body":' + orjson.dumps(source)
+            source = self.bodies.get(comment_id)  # none for a hidden comment: its text is gone
+            mine = b"true" if source is None else b'true,"body":' + orjson.dumps(source)
+            values[(MINE, b"%d" % comment_id)] = mine
         for comment_id in marks.liked:
             spot = (LIKED, b"%d" % comment_id)
             if spot in self.spots:  # a like can outlive its comment's removal

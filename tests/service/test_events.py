@@ -31,7 +31,7 @@ OPEN, MUST_READ = "open-news", "must-read"
 EVENTS = f"/api/v1/threads/{OPEN}/events"
 COMMENT_KEYS = {
     "id", "parent", "author", "article_author", "body_html", "created", "edited",
-    "deleted", "pinned", "reactions", "mine", "my_reactions", "replies",
+    "deleted", "pinned", "approved", "hidden", "reactions", "mine", "my_reactions", "replies",
 }  # fmt: skip
 
 
