@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 AUTH_MODES = ("open", "header")
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -56,6 +57,7 @@ class Settings:
     premoderation: bool = False
     flag_threshold: int = 3  # open reports that hide a comment until a moderator looks
     synchronous: str = "FULL"
+    timezone: str = "Europe/Warsaw"  # how the admin pages show times (the API stays in UTC)
     max_streams_per_person: int = 5
     # Live events; fixed in production, shorter in tests.
     max_anonymous_streams: int = 1000
@@ -102,6 +104,7 @@ class Settings:
                 "COMMENTS_SYNCHRONOUS", get("SYNCHRONOUS", "FULL").upper(), SYNCHRONOUS
             ),
             max_streams_per_person=_positive_int("COMMENTS_MAX_STREAMS", get("MAX_STREAMS", "5")),
+            timezone=_timezone(get("TIMEZONE", "Europe/Warsaw")),
         )
 
 
@@ -121,6 +124,16 @@ def _switch(name: str, value: str) -> bool:
     if value in ("off", "false", "no", "0", ""):
         return False
     raise ConfigError(f"{name}: '{value}' is not on or off")
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ConfigError(
+            f"COMMENTS_TIMEZONE: '{value}' is not a time zone name like Europe/Warsaw"
+        ) from None
+    return value
 
 
 def _positive_int(name: str, value: str) -> int:

@@ -183,8 +183,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "person_id": ("Osoba (identyfikator)", "Person (id)"),
     "until": ("Do dnia", "Until"),
     "until_hint": (
-        "Osoba znów może pisać od północy tego dnia (UTC).",
-        "The person may write again from midnight of that day (UTC).",
+        "Osoba znów może pisać od północy tego dnia.",
+        "The person may write again from midnight of that day.",
     ),
     "mute": ("Wycisz", "Mute"),
     "unmute": ("Zdejmij wyciszenie", "Lift the mute"),

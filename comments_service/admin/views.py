@@ -8,9 +8,13 @@ escaped by the templates.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -75,6 +79,7 @@ def render(
         auth=request.app.state.settings.auth,
         csrf=forms.csrf_token(request, user),
         flash=flash,
+        local=_local_time(request.app.state.settings.timezone),
         **data,
     )
     response = HTMLResponse(html, status_code=status, headers=NO_STORE)
@@ -84,6 +89,21 @@ def render(
         response.delete_cookie(forms.FLASH_COOKIE, path="/admin")
     forms.set_browser_key(request, response)
     return response
+
+
+@lru_cache(maxsize=4)
+def _local_time(zone_name: str):
+    """A formatter of the service's ISO UTC times in the moderators' time zone."""
+    zone = ZoneInfo(zone_name)
+
+    def local(value: str) -> str:
+        try:
+            moment = datetime.fromisoformat(value).astimezone(zone)
+        except (TypeError, ValueError):
+            return str(value)
+        return moment.strftime("%Y-%m-%d %H:%M ") + (moment.tzname() or zone_name)
+
+    return local
 
 
 def _message(t, error: ApiError) -> str:
@@ -413,8 +433,13 @@ async def mute(request: Request) -> Response:
     def operation(form: dict, user: User) -> str:
         person = _person(form)
         day = form.get("until", "").strip()
-        # A day from the date field: the mute ends as that day begins (UTC).
-        until = parse_until(f"{day}T00:00:00Z" if len(day) == 10 else day)
+        # A day from the date field: the mute ends as that day begins, in the
+        # moderators' time zone (COMMENTS_TIMEZONE).
+        if len(day) == 10:
+            zone = ZoneInfo(request.app.state.settings.timezone)
+            with contextlib.suppress(ValueError):  # else parse_until says what is wrong
+                day = datetime.fromisoformat(day).replace(tzinfo=zone).isoformat()
+        until = parse_until(day)
         reason = parse_reason(form.get("reason") or None, required=True)
         request.app.state.store.mute_person(person, user, until, reason)
         return "mute"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -256,9 +257,13 @@ def test_mute_and_unmute_a_person(admin, make_client):
                 reason="Obraźliwe wpisy")  # fmt: skip
     assert status_text(after) == "Osoba wyciszona."
     row = page(after).find("code", string=person).find_parent("tr")
-    assert "Ewa" in row.get_text() and f"{day} 00:00:00 UTC" in row.get_text()
+    # The day ends the mute as it begins in the moderators' time zone (Europe/Warsaw).
+    zone = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo("Europe/Warsaw")).tzname()
+    assert "Ewa" in row.get_text() and f"{day} 00:00 {zone}" in row.get_text()
     response = ewa.post("/api/v1/threads/open-news/comments", json={"body": "x"})
     assert response.status_code == 403 and response.json()["error"]["code"] == "muted"
+    ends = datetime.fromisoformat(response.json()["error"]["until"])
+    assert ends == datetime.fromisoformat(day).replace(tzinfo=ZoneInfo("Europe/Warsaw"))
     after = act(admin, "/admin/mutes/remove", back="/admin/mutes", person=person)
     assert status_text(after) == "Wyciszenie zdjęte." and "Nikt nie jest wyciszony." in after.text
     assert [a[0] for a in log_actions(admin)[:2]] == ["unmute", "mute"]

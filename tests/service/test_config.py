@@ -52,6 +52,8 @@ def test_config_secret_key_is_generated_once_beside_the_db(tmp_path):
         pytest.param("COMMENTS_RATE_LIMIT", "0/minute", id="rate-limit-zero"),
         pytest.param("COMMENTS_PREMODERATION", "maybe", id="premoderation"),
         pytest.param("COMMENTS_SYNCHRONOUS", "SOMETIMES", id="synchronous"),
+        pytest.param("COMMENTS_TIMEZONE", "Europe/Nowhere", id="timezone"),
+        pytest.param("COMMENTS_TIMEZONE", "../../etc/passwd", id="timezone-path"),
         pytest.param("COMMENTS_SITE_DIR", "/nonexistent/site", id="site-dir"),
     ],
 )
