@@ -16,11 +16,15 @@ const plural = new Intl.PluralRules(locale);
 const rel = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
 const exact = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short" });
 const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+const longDay = new Intl.DateTimeFormat(locale, { dateStyle: "long" });
+const hm = new Intl.DateTimeFormat(locale, { timeStyle: "short" });
 const ICONS = { like: "👍", love: "❤️", celebrate: "🎉", insightful: "💡", curious: "🤔" };
 const ERRORS = {
   thread_locked: "closed", not_signed_in: "e_signin", empty: "e_empty", too_long: "e_long",
   body_too_large: "e_long", parent_deleted: "e_gone", comment_deleted: "e_gone",
   comment_not_found: "e_gone", forbidden: "e_forbidden", origin_not_allowed: "e_origin",
+  muted: "e_forbidden", comment_hidden: "e_hidden", already_reported: "e_reported",
+  not_must_read: "e_ack", pick: "e_pick",
 };
 
 /** A UI string with its {placeholders} filled; plural entries pick a form by {count}. */
@@ -57,7 +61,7 @@ function setToggle(b, pressed, count) {
   b.lastChild.textContent = count || "";
 }
 
-/** One API call; failures throw {status, code, field, retry}. */
+/** One API call; failures throw {status, code, field, retry, until}. */
 async function api(path, method = "GET", body) {
   let res, data;
   const headers = { Accept: "application/json" };
@@ -76,7 +80,8 @@ async function api(path, method = "GET", body) {
   if (res?.ok && data) return data;
   const error = data?.error || {};
   const retry = +res?.headers.get("Retry-After") || 0;
-  throw { status: res?.status || 0, code: error.code || "down", field: error.field, retry };
+  const { code = "down", field, until } = error;
+  throw { status: res?.status || 0, code, field, retry, until };
 }
 
 /** What went wrong, in plain words. */
@@ -85,6 +90,10 @@ function message(e) {
     const s = e.retry || 60;
     const wait = s > 90 ? rel.format(Math.ceil(s / 60), "minute") : rel.format(s, "second");
     return t("e_rate", { wait });
+  }
+  if (e.code === "muted" && e.until) {
+    const d = new Date(e.until);
+    return t("e_muted", { date: longDay.format(d), time: hm.format(d) });
   }
   if (e.field === "name") return t("e_name");
   return t(ERRORS[e.code] || (e.field === "body" ? "e_body" : "e_down"));
@@ -148,10 +157,12 @@ let uid = 0;
 let streaming; // the event stream, opened once
 let loading = 0; // thread reads under way; events wait in `queue` meanwhile
 let queue = [];
+let mod; // the moderators' controls (moderate.js), loaded for moderators only
 let box, ackBox, ackCount, reactions, total, sorter, list, empty, main, live;
 
 const needName = () => !me && auth === "open";
-const canWrite = () => !thread.locked && (me || auth === "open");
+const signed = () => me || auth === "open";
+const canWrite = () => !thread.locked && signed();
 
 function announce(text) {
   live.textContent = "";
@@ -172,6 +183,13 @@ async function start() {
     me = who.user;
     auth = who.auth;
     build(data);
+    if (me?.moderator && !mod) {
+      const k = { t, el, button, api, say, upsert, gone, reload, events, ERRORS, tpath, nodes };
+      import("./moderate.js").then((m) => {
+        mod = m.default({ ...k, box, base: apiBase, th: () => thread });
+        relock();
+      }, () => {});
+    }
   } catch {
     box.replaceChildren(el("p", "k-status k-down", t("down")), button(t("retry"), "", start));
   }
@@ -341,22 +359,30 @@ const postingAs = () => el("p", "k-as", t("as", { name: me.name }));
 function drawForm() {
   let form;
   if (thread.locked) {
-    // The page itself may already say so (Comments: closed).
-    const said = root.querySelector(".k-comments-closed");
-    form = said ? el("div") : el("p", "k-note", t("closed"), { tabindex: "-1" });
+    // The page itself may already say so (Comments: closed); a moderator's reason it cannot.
+    const why = thread.lock_reason;
+    const said = !why && root.querySelector(".k-comments-closed");
+    const text = why ? t("closed_why", { reason: why }) : t("closed");
+    form = said ? el("div") : el("p", "k-note", text, { tabindex: "-1" });
   } else if (!me && auth !== "open") {
     form = el("p", "k-note", t("e_signin"));
   } else {
     form = composer({ label: t("body_label"), send: t("send") });
   }
   main.replaceChildren(form);
+  mod?.bar();
+}
+
+/** The thread was locked or unlocked: the form and every comment's actions follow. */
+function relock() {
+  drawForm();
+  setCount(thread.comment_count);
+  nodes.forEach(fill);
 }
 
 function lock() {
   thread.locked = true;
-  drawForm();
-  setCount(thread.comment_count);
-  nodes.forEach(fill);
+  relock();
   main.firstChild.focus?.();
 }
 
@@ -417,11 +443,12 @@ function composer({ parent, edit, label, send, close }) {
         return close();
       }
       const c = await api(tpath + "/comments", "POST", parent ? { body, parent } : { body });
-      if (upsert(c)) setCount(thread.comment_count + 1);
+      const waits = c.approved === false; // pre-moderated: counted once approved
+      if (upsert(c) && !waits) setCount(thread.comment_count + 1);
       text.value = "";
       count();
       say(row, null);
-      announce(t("a_posted"));
+      announce(t(waits ? "a_waiting" : "a_posted"));
       highlight(nodes.get(c.id));
       close?.();
     } catch (e) {
@@ -468,8 +495,10 @@ function upsert(c, anonymous) {
     };
   }
   if (n) {
+    const moved = !n.c.pinned !== !c.pinned;
     n.c = c;
     fill(n);
+    if (moved) place(n.li, c);
     return false;
   }
   const li = el("li", "k-comment", null, { id: "comment-" + c.id, "data-id": c.id });
@@ -477,13 +506,18 @@ function upsert(c, anonymous) {
   li.append(node.art, node.list);
   nodes.set(c.id, node);
   fill(node);
+  place(li, c);
+  return true;
+}
+
+/** Put a comment where `order` says (again, when it was pinned or unpinned). */
+function place(li, c) {
+  li.remove();
   const into = nodes.get(c.parent)?.list || list;
   // Threads arrive in order and new comments are usually the newest: try the end first.
   const last = into.lastElementChild;
   const after = (x) => order(c, get(x)) < 0;
-  const next = last && after(last) ? [...into.children].find(after) : null;
-  into.insertBefore(li, next);
-  return true;
+  into.insertBefore(li, last && after(last) ? [...into.children].find(after) : null);
 }
 
 function drop(id) {
@@ -533,6 +567,11 @@ function fill(n) {
   n.li.classList.toggle("k-pinned", !!c.pinned);
   n.li.classList.toggle("k-gone", !!c.deleted);
   if (c.deleted) return art.replaceChildren(el("p", "k-c-gone", t("deleted")));
+  if (c.hidden && !c.author) {
+    // Hidden by a moderator (or by reports, pending review): the reason stands in for the text.
+    const why = c.hidden.auto ? t("hidden_review") : t("hidden", { reason: c.hidden.reason });
+    return art.replaceChildren(el("p", "k-c-gone", why));
+  }
   const head = el("header", "k-c-head");
   head.append(el("span", "k-c-name", c.author.name));
   if (c.article_author) head.append(el("span", "k-badge", t("author_badge")));
@@ -551,25 +590,34 @@ function fill(n) {
   const avatar = el("span", "k-avatar k-hue" + hue(c.author.id), initials(c.author.name), {
     "aria-hidden": "true",
   });
-  art.replaceChildren(avatar, head, body, actions(n));
+  art.replaceChildren(avatar, head, body, actions(n, head));
 }
 
-function actions(n) {
+function actions(n, head) {
   const c = n.c;
   const row = el("div", "k-c-actions");
   const likes = c.reactions?.like || 0;
-  if (c.mine || !canWrite()) {
+  // Only moderators see hidden and others' waiting comments: not to be answered or liked.
+  const open = !c.hidden && c.approved !== false;
+  if (c.mine || !open || !canWrite()) {
     row.append(el("span", "k-c-likes", likes ? t("likes", { count: likes }) : ""));
   } else {
     const b = toggle("k-like", t("like"), "♥", () => like(n, b));
     setToggle(b, c.my_reactions?.includes("like"), likes);
     row.append(b);
   }
-  if (canWrite()) row.append(button(t("reply"), "k-link k-reply", (e) => reply(n, e.currentTarget)));
+  if (open && canWrite()) {
+    row.append(button(t("reply"), "k-link k-reply", (e) => reply(n, e.currentTarget)));
+  }
   if (c.mine && !thread.locked) row.append(button(t("edit"), "k-link k-edit", () => editing(n)));
   if ((c.mine && !thread.locked) || me?.moderator) {
     row.append(button(t("delete"), "k-link", (e) => confirmDelete(n, e.currentTarget)));
   }
+  if (n.done) row.append(el("span", "k-done", t(n.done), { tabindex: "-1" }));
+  else if (open && !c.mine && signed()) {
+    row.append(button(t("report"), "k-link k-rep", () => report(n)));
+  }
+  mod?.c(n, row, head);
   return row;
 }
 
@@ -628,6 +676,53 @@ async function editing(n) {
   form.querySelector("textarea").focus();
 }
 
+/** Report a comment to the moderators: a reason picked from a few, details optional. */
+function report(n) {
+  if (needName()) return askName(n.art.lastChild, () => report(n));
+  if (n.rep?.isConnected) return n.rep.querySelector("input").focus();
+  const form = (n.rep = el("form", "k-panel k-form", null, { novalidate: "" }));
+  const set = el("fieldset", "k-why");
+  set.append(el("legend", "k-label", t("report_why")));
+  for (const key of ["report_spam", "report_rude", "report_false", "report_other"]) {
+    const label = el("label");
+    label.append(el("input", null, null, { type: "radio", name: "why", value: t(key) }), t(key));
+    set.append(label);
+  }
+  const id = "k-f" + ++uid;
+  const more = el("textarea", "k-input", null, { id, rows: 2, maxlength: 400 });
+  const row = el("div", "k-row");
+  const close = () => {
+    form.remove();
+    n.art.querySelector(".k-rep")?.focus();
+  };
+  const send = el("button", "k-btn k-btn--primary", t("report_send"));
+  row.append(button(t("cancel"), "", close), send);
+  form.append(set, el("label", "k-label", t("report_more"), { for: id }), more, row);
+  form.onkeydown = (event) => {
+    if (event.key === "Escape") close();
+  };
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const pick = form.querySelector(":checked");
+    const text = more.value.trim();
+    if (!pick) return say(row, { code: "pick" });
+    try {
+      await api("/comments/" + n.c.id + "/flags", "POST", {
+        reason: pick.value + (text ? ": " + text : ""),
+      });
+      n.done = "reported";
+    } catch (e) {
+      if (e.code !== "already_reported") return say(row, e);
+      n.done = "e_reported";
+    }
+    form.remove();
+    fill(n);
+    n.art.querySelector(".k-done").focus();
+  };
+  n.li.insertBefore(form, n.list);
+  form.querySelector("input").focus();
+}
+
 function confirmDelete(n, b) {
   const row = b.parentNode;
   const ask = el("div", "k-confirm", null, { role: "group", "aria-label": t("confirm_delete") });
@@ -676,6 +771,10 @@ const events = {
   reactions({ reactions: counts }) {
     thread.reactions = counts;
     drawReactions();
+  },
+  thread(state) {
+    Object.assign(thread, state);
+    relock();
   },
   acknowledgements({ ack_count }) {
     thread.ack_count = ack_count;
