@@ -7,6 +7,8 @@ the bottom.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -15,6 +17,7 @@ from .api import _article, _json_body, _lookup, _signed_in, _store, _user, _writ
 from .errors import invalid
 from .identity import User, me_body
 from .moderation import ACTIONS, parse_page, parse_reason, parse_until, require_moderator
+from .store import Store
 
 PERSON_ID_MAX = 200
 
@@ -69,77 +72,54 @@ async def delete_admin_session(request: Request) -> Response:
 
 # --- comments -------------------------------------------------------------------
 
-
-async def put_hidden(request: Request) -> Response:
-    user = _moderator(request)
-    reason = await _reason(request, required=True)
-    store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-    return json_response(
-        await _write(request, lambda: store.hide_comment(comment_id, user, reason, lookup))
-    )
+# One comment action: (store, comment id, user, lookup, reason) -> its JSON answer.
+CommentAction = Callable[[Store, str, User, Callable, str | None], object]
 
 
-async def delete_hidden(request: Request) -> Response:
-    user = _moderator(request)
-    reason = await _reason(request)
-    store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-    return json_response(
-        await _write(request, lambda: store.unhide_comment(comment_id, user, lookup, reason))
-    )
+def _on_comment(
+    act: CommentAction, reason_required: bool = False, moderators_only: bool = True,
+    status: int = 200,
+) -> Callable[[Request], Awaitable[Response]]:  # fmt: skip
+    """A handler for /comments/{id}/…: who asks, then the reason, then the action."""
+
+    async def handler(request: Request) -> Response:
+        user = _moderator(request) if moderators_only else _signed_in(request)
+        reason = await _reason(request, required=reason_required)
+        store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
+        result = await _write(request, lambda: act(store, comment_id, user, lookup, reason))
+        return json_response(result, status=status)
+
+    return handler
 
 
-async def put_pinned(request: Request) -> Response:
-    return await _pinned(request, on=True)
-
-
-async def delete_pinned(request: Request) -> Response:
-    return await _pinned(request, on=False)
-
-
-async def _pinned(request: Request, on: bool) -> Response:
-    user = _moderator(request)
-    reason = await _reason(request)
-    store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-    return json_response(
-        await _write(request, lambda: store.pin_comment(comment_id, user, on, lookup, reason))
-    )
-
-
-async def put_approved(request: Request) -> Response:
-    user = _moderator(request)
-    reason = await _reason(request)
-    store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-    return json_response(
-        await _write(request, lambda: store.approve_comment(comment_id, user, lookup, reason))
-    )
-
-
-async def delete_approved(request: Request) -> Response:
-    """Reject a comment waiting for pre-moderation: it is removed."""
-    user = _moderator(request)
-    reason = await _reason(request)
-    store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-    return json_response(
-        await _write(request, lambda: store.reject_comment(comment_id, user, lookup, reason))
-    )
-
-
-async def post_flag(request: Request) -> Response:
-    """Report a comment to the moderators (any signed-in person, once)."""
-    user = _signed_in(request)
-    reason = await _reason(request, required=True)
-    store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-    flag = await _write(request, lambda: store.flag_comment(comment_id, user, reason, lookup))
-    return json_response(flag, status=201)
-
-
-async def put_flags_dismissed(request: Request) -> Response:
-    user = _moderator(request)
-    reason = await _reason(request)
-    store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-    return json_response(
-        await _write(request, lambda: store.dismiss_flags(comment_id, user, lookup, reason))
-    )
+put_hidden = _on_comment(
+    lambda store, cid, user, lookup, reason: store.hide_comment(cid, user, reason, lookup),
+    reason_required=True,
+)
+delete_hidden = _on_comment(
+    lambda store, cid, user, lookup, reason: store.unhide_comment(cid, user, lookup, reason)
+)
+put_pinned = _on_comment(
+    lambda store, cid, user, lookup, reason: store.pin_comment(cid, user, True, lookup, reason)
+)
+delete_pinned = _on_comment(
+    lambda store, cid, user, lookup, reason: store.pin_comment(cid, user, False, lookup, reason)
+)
+put_approved = _on_comment(
+    lambda store, cid, user, lookup, reason: store.approve_comment(cid, user, lookup, reason)
+)
+# Reject a comment waiting for pre-moderation: it is removed.
+delete_approved = _on_comment(
+    lambda store, cid, user, lookup, reason: store.reject_comment(cid, user, lookup, reason)
+)
+# Report a comment to the moderators (any signed-in person, once).
+post_flag = _on_comment(
+    lambda store, cid, user, lookup, reason: store.flag_comment(cid, user, reason, lookup),
+    reason_required=True, moderators_only=False, status=201,
+)  # fmt: skip
+put_flags_dismissed = _on_comment(
+    lambda store, cid, user, lookup, reason: store.dismiss_flags(cid, user, lookup, reason)
+)
 
 
 # --- threads and people ---------------------------------------------------------

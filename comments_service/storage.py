@@ -1226,29 +1226,7 @@ class SQLiteTable(Table):
         ``cond`` narrows on an indexed field, so the cost depends on what is
         returned, not on how long the table is.
         """
-        new = self.document_class
-        sql = f"SELECT id, doc FROM {self._sql_table} WHERE id > ?"
-        params: list[Any] = []
-        if cond is not None:
-            self._refresh_indexed()
-            pushed = self._translate(getattr(cond, "_hash", None)) if self._indexed else None
-            if pushed is not None:
-                sql += f" AND ({pushed[0]})"
-                params = pushed[1]
-        sql += " ORDER BY id LIMIT ?"
-        found: list[Document] = []
-        last = doc_id
-        while len(found) < limit:
-            wanted = limit - len(found)
-            rows = self._fetch(sql, [last, *params, wanted])
-            for row_id, text in rows:
-                doc = new(_decode(text), row_id)
-                if cond is None or cond(doc):
-                    found.append(doc)
-            if len(rows) < wanted:
-                break
-            last = rows[-1][0]
-        return found
+        return self._by_id(doc_id, limit, cond, newest_first=False)
 
     def before(
         self, doc_id: int | None, limit: int, cond: QueryLike | None = None
@@ -1257,8 +1235,15 @@ class SQLiteTable(Table):
 
         The mirror of ``after``, for lists read newest first a page at a time.
         """
+        start = _INT64_MAX if doc_id is None else doc_id
+        return self._by_id(start, limit, cond, newest_first=True)
+
+    def _by_id(
+        self, start: int, limit: int, cond: QueryLike | None, newest_first: bool
+    ) -> list[Document]:
+        """``after`` and ``before``: pages along the primary key from ``start`` (excluded)."""
         new = self.document_class
-        sql = f"SELECT id, doc FROM {self._sql_table} WHERE id < ?"
+        sql = f"SELECT id, doc FROM {self._sql_table} WHERE id {'<' if newest_first else '>'} ?"
         params: list[Any] = []
         if cond is not None:
             self._refresh_indexed()
@@ -1266,9 +1251,9 @@ class SQLiteTable(Table):
             if pushed is not None:
                 sql += f" AND ({pushed[0]})"
                 params = pushed[1]
-        sql += " ORDER BY id DESC LIMIT ?"
+        sql += f" ORDER BY id {'DESC' if newest_first else ''} LIMIT ?"
         found: list[Document] = []
-        last = _INT64_MAX if doc_id is None else doc_id
+        last = start
         while len(found) < limit:
             wanted = limit - len(found)
             rows = self._fetch(sql, [last, *params, wanted])
