@@ -260,6 +260,8 @@ def test_mute_and_unmute_a_person(admin, make_client):
     # The day ends the mute as it begins in the moderators' time zone (Europe/Warsaw).
     zone = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo("Europe/Warsaw")).tzname()
     assert "Ewa" in row.get_text() and f"{day} 00:00 {zone}" in row.get_text()
+    logged = page(admin.get("/admin/log", params={"action": "mute"})).find("tbody")
+    assert f"{day} 00:00 {zone}" in logged.get_text()  # the log, too, in local time
     response = ewa.post("/api/v1/threads/open-news/comments", json={"body": "x"})
     assert response.status_code == 403 and response.json()["error"]["code"] == "muted"
     ends = datetime.fromisoformat(response.json()["error"]["until"])
