@@ -30,6 +30,9 @@ ifneq ($(PORT), 0)
 endif
 RUN_PORT = $(if $(filter-out 0,$(PORT)),$(PORT),8000)
 
+# Where `make run` keeps the comments database and the moderator password.
+VARDIR?=$(CURDIR)/var
+
 # Installed once per change of pyproject.toml: later runs skip it in no time.
 INSTALLED=$(VENV)/.kurier-installed
 
@@ -93,16 +96,16 @@ install: $(INSTALLED)
 # The main job: the site and the comments on one server, SQLite under var/.
 run: $(INSTALLED)
 	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)"
-	@mkdir -p var
-	@test -s var/admin_password || "$(PYTHON)" -c 'import secrets; print(secrets.token_urlsafe(12))' > var/admin_password
-	@chmod 600 var/admin_password
+	@mkdir -p "$(VARDIR)"
+	@test -s "$(VARDIR)/admin_password" || "$(PYTHON)" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$(VARDIR)/admin_password"
+	@chmod 600 "$(VARDIR)/admin_password"
 	@echo
 	@echo "  Kurier: http://127.0.0.1:$(RUN_PORT)/"
-	@echo "  Moderator password: $$(cat var/admin_password) (kept in var/admin_password)"
-	@echo "  Comments are kept in var/comments.sqlite3. Ctrl-C stops the server."
+	@echo "  Moderator password: $$(cat "$(VARDIR)/admin_password") (kept in $(VARDIR)/admin_password; sign in at /admin/)"
+	@echo "  Comments are kept in $(VARDIR)/comments.sqlite3. Ctrl-C stops the server."
 	@echo
-	@COMMENTS_SITE_DIR="$(OUTPUTDIR)" COMMENTS_DB="$(CURDIR)/var/comments.sqlite3" COMMENTS_AUTH=open \
-		COMMENTS_ADMIN_PASSWORD="$$(cat var/admin_password)" \
+	@COMMENTS_SITE_DIR="$(OUTPUTDIR)" COMMENTS_DB="$(VARDIR)/comments.sqlite3" COMMENTS_AUTH=open \
+		COMMENTS_ADMIN_PASSWORD="$$(cat "$(VARDIR)/admin_password")" \
 		exec "$(PYTHON)" -m comments_service serve --host 127.0.0.1 --port $(RUN_PORT)
 
 # The browser tests need Debian's chromium: install it when this machine can

@@ -1,0 +1,103 @@
+"""`make run`: one command builds the site and serves it with the comments on 127.0.0.1.
+
+The real Makefile target, on a free port, with its output folder and var/
+in tmp_path (OUTPUTDIR=, VARDIR=); stopped as a terminal's Ctrl-C would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.servers import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+STARTUP = 180.0  # the first run builds the whole sample site
+
+
+def start(tmp_path: Path, port: int) -> subprocess.Popen:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("COMMENTS_")}
+    command = ["make", "--no-print-directory", "run", f"PORT={port}",
+               f"OUTPUTDIR={tmp_path / 'output'}", f"VARDIR={tmp_path / 'var'}"]  # fmt: skip
+    log = (tmp_path / "make-run.log").open("w")
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+
+
+def wait_until_up(process: subprocess.Popen, base: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:
+            if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx2.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"make run did not answer within {STARTUP:g} s:\n{log.read_text()[-3000:]}")
+
+
+def ctrl_c(process: subprocess.Popen) -> int:
+    """SIGINT to the whole process group, as a terminal sends it."""
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        pytest.fail("make run did not stop within 15 s of Ctrl-C")
+
+
+def test_make_run_serves_site_api_and_admin_and_stops_on_ctrl_c(tmp_path: Path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "make-run.log"
+    process = start(tmp_path, port)
+    try:
+        wait_until_up(process, base, log)
+        front = httpx2.get(base + "/")
+        assert front.status_code == 200 and "<html" in front.text
+        manifest = httpx2.get(base + "/articles.json").json()  # absolute links to this port
+        assert manifest and all(a["absolute_url"].startswith(base + "/") for a in manifest)
+        me = httpx2.get(base + "/api/v1/me").json()
+        assert me == {"user": None, "auth": "open"}
+
+        # Open mode: a reader picks a name and comments; the site and API share one origin.
+        with httpx2.Client(base_url=base, headers={"Origin": base}) as reader:
+            assert reader.post("/api/v1/me", json={"name": "Ewa"}).status_code == 200
+            posted = reader.post("/api/v1/threads/witamy-w-kurierze/comments", json={"body": "Hej"})
+            assert posted.status_code == 201, posted.text
+
+        # The printed password is the one kept in var/, and it signs a moderator in.
+        password_file = tmp_path / "var" / "admin_password"
+        password = password_file.read_text().strip()
+        assert password_file.stat().st_mode & 0o077 == 0
+        printed = log.read_text()
+        assert f"Kurier: {base}/" in printed
+        assert re.search(rf"Moderator password: {re.escape(password)}\b", printed)
+        with httpx2.Client(base_url=base, headers={"Origin": base}) as moderator:
+            signed = moderator.post("/api/v1/admin/session", json={"password": password})
+            assert signed.status_code == 200 and signed.json()["user"]["moderator"] is True
+        assert (tmp_path / "var" / "comments.sqlite3").is_file()
+    finally:
+        if process.poll() is None:
+            ctrl_c(process)
+    output = log.read_text()
+    assert "Traceback" not in output, output[-3000:]
+
+    # A second run keeps the password and the comments.
+    process = start(tmp_path, port)
+    try:
+        wait_until_up(process, base, log)
+        assert password_file.read_text().strip() == password
+        thread = httpx2.get(base + "/api/v1/threads/witamy-w-kurierze").json()
+        assert thread["thread"]["comment_count"] == 1
+    finally:
+        ctrl_c(process)
