@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -58,6 +59,16 @@ def add_template_helpers(generator) -> None:
         # "<" escaped: the text can never close the script element.
         return Markup(json.dumps(catalogue, ensure_ascii=False).replace("<", "\\u003c"))
 
+    # The comments service serves its feeds at the root of its own origin:
+    # the page's origin when COMMENTS_API is a path, else COMMENTS_API's.
+    api = urlsplit(settings.get("COMMENTS_API", "/api/v1"))
+    service_origin = f"{api.scheme}://{api.netloc}" if api.scheme and api.netloc else ""
+
+    def comments_feed(slug: str, lang: str | None = None) -> str:
+        """The address of an article's comment feed (Atom), in `lang` if given."""
+        url = f"{service_origin}/feeds/threads/{quote(slug)}.atom"
+        return f"{url}?lang={lang}" if lang else url
+
     def image_dimensions(image: str) -> tuple[int, int] | None:
         return image_size(Path(settings["PATH"]) / image)
 
@@ -91,4 +102,5 @@ def add_template_helpers(generator) -> None:
         teaser=teaser,
         strings=strings,
         widget_strings=widget_strings,
+        comments_feed=comments_feed,
     )

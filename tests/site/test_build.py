@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.site import sample
+from tests.site.build import CONTENT, REPO, build
 
 # Addresses the comments service answers, not files of the static site.
 SERVICE_PATHS = ("/api/", "/feeds/threads/", "/feeds/comments.", "/admin/")
@@ -257,3 +258,23 @@ def test_not_found_page_speaks_both_languages(site):
     soup = _soup(site / "404.html")
     assert soup.html["lang"] == "pl"
     assert soup.select_one('[lang="en"]')
+
+
+def test_comment_feed_links_follow_a_service_on_another_origin(tmp_path):
+    """With COMMENTS_API on its own host, the widget and the feed links point there."""
+    settings = tmp_path / "elsewhere.py"
+    settings.write_text(
+        f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom pelicanconf import *\n"
+        'COMMENTS_API = "https://komentarze.intranet.example/api/v1"\n',
+        encoding="utf-8",
+    )
+    site = build(CONTENT, tmp_path / "output", settings=settings)
+    soup = _soup(site / "news" / "witamy-w-kurierze.html")
+    comments = soup.select_one("section#comments")
+    assert comments["data-api"] == "https://komentarze.intranet.example/api/v1"
+    fallback = comments.select_one(".k-comments-fallback a")["href"]
+    assert fallback == "https://komentarze.intranet.example/feeds/threads/witamy-w-kurierze.atom"
+    discovery = soup.select_one('head link[rel=alternate][href*="/feeds/threads/"]')["href"]
+    assert discovery == (
+        "https://komentarze.intranet.example/feeds/threads/witamy-w-kurierze.atom?lang=pl"
+    )
