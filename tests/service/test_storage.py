@@ -103,6 +103,22 @@ def reference(docs: list[dict[str, Any]] = DOCS) -> Any:
     return ref
 
 
+def vm_steps(db: Database, action: Callable[[], object]) -> int:
+    """How many SQLite virtual machine steps `action` takes on `db`'s connection."""
+    counter = [0]
+
+    def count() -> int:
+        counter[0] += 1
+        return 0
+
+    db.storage._conn.set_progress_handler(count, 1)
+    try:
+        action()
+    finally:
+        db.storage._conn.set_progress_handler(None, 1)
+    return counter[0]
+
+
 def pairs(docs: list[Document]) -> list[tuple[int, dict[str, Any]]]:
     return [(doc.doc_id, dict(doc)) for doc in docs]
 
@@ -330,20 +346,9 @@ def test_storage_cost_does_not_grow_with_table_size(tmp_path: Path) -> None:
         with Database(tmp_path / f"{n_rows}.sqlite3", synchronous="OFF") as db:
             comments = db.table("comments", indexes=("thread",))
             comments.insert_multiple({"thread": f"t{i // 100}", "n": i} for i in range(n_rows))
-            counter = [0]
-
-            def count() -> int:
-                counter[0] += 1
-                return 0
 
             def measure(action: Callable[[], object]) -> int:
-                counter[0] = 0
-                db.storage._conn.set_progress_handler(count, 1)
-                try:
-                    action()
-                finally:
-                    db.storage._conn.set_progress_handler(None, 1)
-                return counter[0]
+                return vm_steps(db, action)
 
             insert = measure(lambda: comments.insert({"thread": "t3", "n": -1}))
             indexed = measure(lambda: comments.search(Q.thread == "t5"))
@@ -367,6 +372,19 @@ def test_storage_after_pages_by_id_and_matches_search(table: SQLiteTable, cond: 
     assert pairs(table.after(0, 100)) == pairs(table.all())
 
 
+@pytest.mark.parametrize("cond", QUERIES)
+def test_storage_before_pages_newest_first_and_matches_search(
+    table: SQLiteTable, cond: Any
+) -> None:
+    table.insert_multiple(DOCS * 3)
+    every = list(reversed(table.search(cond)))
+    for start in (None, 4, len(DOCS) + 2):
+        for limit in (1, 2, 100):
+            expected = [doc for doc in every if start is None or doc.doc_id < start][:limit]
+            assert pairs(table.before(start, limit, cond)) == pairs(expected)
+    assert pairs(table.before(None, 100)) == pairs(list(reversed(table.all())))
+
+
 def test_storage_after_reads_only_what_it_returns(tmp_path: Path) -> None:
     """SQLite VM steps for the next rows after an id: the same at 1,000 and 20,000 rows."""
 
@@ -374,20 +392,9 @@ def test_storage_after_reads_only_what_it_returns(tmp_path: Path) -> None:
         with Database(tmp_path / f"{n_rows}.sqlite3", synchronous="OFF") as db:
             changes = db.table("changes", indexes=("thread",))
             changes.insert_multiple({"thread": f"t{i % 100}", "n": i} for i in range(n_rows))
-            counter = [0]
-
-            def count() -> int:
-                counter[0] += 1
-                return 0
 
             def measure(action: Callable[[], object]) -> int:
-                counter[0] = 0
-                db.storage._conn.set_progress_handler(count, 1)
-                try:
-                    action()
-                finally:
-                    db.storage._conn.set_progress_handler(None, 1)
-                return counter[0]
+                return vm_steps(db, action)
 
             tail = n_rows - 50
             latest = measure(lambda: changes.after(tail, 20))
