@@ -94,8 +94,13 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 # The main job: the site and the comments on one server, SQLite under var/.
+# Anyone who reaches the port sees the site, so it is built as `make publish`
+# builds it (publishconf.py: no drafts, no scheduled articles, leftovers of a
+# preview in $(OUTPUTDIR) removed); page links stay root-relative (SITEURL "")
+# so the pages work under any name this machine is reached by, while feeds
+# and articles.json carry http://127.0.0.1:$(RUN_PORT).
 run: $(INSTALLED)
-	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)"
+	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" -e 'SITEURL=""'
 	@mkdir -p "$(VARDIR)"
 	@test -s "$(VARDIR)/admin_password" || "$(PYTHON)" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$(VARDIR)/admin_password"
 	@chmod 600 "$(VARDIR)/admin_password"

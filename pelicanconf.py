@@ -39,6 +39,28 @@ CHANNELS = {
     "srodowisko": ("Zrównoważony rozwój", "Sustainability"),
 }
 
+# --- Authors' logins ----------------------------------------------------------
+# Byline name -> company sign-in login. Comments signed in with one of an
+# article's author logins are marked as the author's (articles.json:
+# author_logins); a display name alone proves nothing. An article's own
+# `AuthorLogins:` adds to these. A team byline has no login.
+AUTHOR_LOGINS = {
+    "Agnieszka Wójcik": "a.wojcik",
+    "Andrzej Jabłoński": "a.jablonski",
+    "Ewa Pawlak": "e.pawlak",
+    "Jacek Wróbel": "j.wrobel",
+    "Joanna Kamińska": "j.kaminska",
+    "Katarzyna Nowicka": "k.nowicka",
+    "Krzysztof Mazur": "k.mazur",
+    "Marek Kaczmarek": "m.kaczmarek",
+    "Michał Lewandowski": "m.lewandowski",
+    "Natalia Król": "n.krol",
+    "Paulina Dąbrowska": "p.dabrowska",
+    "Piotr Szymański": "p.szymanski",
+    "Rafał Górski": "r.gorski",
+    "Zofia Adamczyk": "z.adamczyk",
+}
+
 # --- Content ----------------------------------------------------------------
 ARTICLE_PATHS = ["news"]
 PAGE_PATHS = ["pages"]

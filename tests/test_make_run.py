@@ -15,8 +15,10 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.servers import free_port
+from tests.site import sample
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP = 180.0  # the first run builds the whole sample site
@@ -99,5 +101,53 @@ def test_make_run_serves_site_api_and_admin_and_stops_on_ctrl_c(tmp_path: Path):
         assert password_file.read_text().strip() == password
         thread = httpx2.get(base + "/api/v1/threads/witamy-w-kurierze").json()
         assert thread["thread"]["comment_count"] == 1
+    finally:
+        ctrl_c(process)
+
+
+def _addresses(source: sample.Source) -> list[str]:
+    """Where an article could be served: its published and its draft address."""
+    if source.lang == "pl":
+        return [f"/news/{source.slug}.html", f"/drafts/{source.slug}.html"]
+    return [f"/{source.lang}/news/{source.slug}.html", f"/drafts/{source.lang}/{source.slug}.html"]
+
+
+def test_make_run_serves_the_site_as_published_without_drafts_or_scheduled(tmp_path: Path):
+    unpublished = [source for source in sample.articles() if not source.published]
+    drafts = [source for source in unpublished if source.meta.get("status") == "draft"]
+    scheduled = [source for source in unpublished if source not in drafts]
+    assert drafts and scheduled, "the sample must hold a draft and a scheduled article"
+    # A preview built earlier into the same folder (make html, make devserver) is not served.
+    stale = tmp_path / "output" / _addresses(drafts[0])[1].lstrip("/")
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<html>draft preview</html>")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start(tmp_path, port)
+    try:
+        wait_until_up(process, base, tmp_path / "make-run.log")
+        for source in unpublished:
+            for address in _addresses(source):
+                assert httpx2.get(base + address).status_code == 404, (address, source.path)
+
+        page = httpx2.get(base + "/news/witamy-w-kurierze.html")
+        assert page.status_code == 200
+        soup = BeautifulSoup(page.text, "html.parser")
+        # Root-relative links: the pages work under any name the machine is reached by.
+        assert soup.select_one("link[rel=stylesheet]")["href"].startswith("/theme/")
+        comments = soup.select_one("section#comments")
+        assert comments["data-thread"] == "witamy-w-kurierze"
+        assert comments["data-api"] == "/api/v1"
+        thread = httpx2.get(base + "/api/v1/threads/witamy-w-kurierze")
+        assert thread.status_code == 200, thread.text
+
+        manifest = httpx2.get(base + "/articles.json").json()
+        listed = {entry["slug"] for entry in manifest}
+        assert "witamy-w-kurierze" in listed
+        assert not listed & {source.slug for source in unpublished}
+        feed = httpx2.get(base + "/feeds/all.atom.xml")
+        assert feed.status_code == 200 and f"{base}/{manifest[0]['url']}" in feed.text
+        assert not any(source.slug in feed.text for source in unpublished)
     finally:
         ctrl_c(process)

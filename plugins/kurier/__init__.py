@@ -13,7 +13,9 @@ from .templating import add_template_helpers
 def _finalize_articles(generator) -> None:
     everything = [*generator.articles, *generator.translations]
     articles.enrich(everything, generator.settings.get("RELATED_MAX", 3))
-    articles.enrich([*generator.drafts, *generator.drafts_translations], 0)
+    drafts = [*generator.drafts, *generator.drafts_translations]
+    articles.enrich(drafts, 0)
+    articles.set_author_logins([*everything, *drafts], generator.settings)
     articles.regroup_taxonomies(generator)
     # Pelican formats an article's URL anew on every use (tens of thousands of
     # times on a large archive); from here on it no longer changes.

@@ -13,6 +13,7 @@ from pelican.contents import Article, Content, Page
 from pelican.urlwrappers import Category
 
 from . import frontmatter as fm
+from . import logins
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def init_content(instance: Content) -> None:
         _read(instance, flag, lambda value, f=flag: fm.parse_flag(f, value), False)
     _read(instance, "expires", lambda value: fm.parse_when("expires", value, tz), None)
     _read(instance, "image", fm.image_path, None)
+    _read(instance, "authorlogins", logins.parse_logins, [])
     instance.imagealt = getattr(instance, "imagealt", "")
     instance.expired = bool(instance.expires and instance.expires <= _now())
     if isinstance(instance, Article) and hasattr(instance, "category"):
@@ -97,6 +99,21 @@ def _related(article: Article, by_tag: dict, limit: int) -> list[Article]:
                 shared[other] += 1
     ranked = sorted(shared, key=lambda other: (shared[other], other.date), reverse=True)
     return ranked[:limit]
+
+
+def set_author_logins(items: Iterable[Content], settings: dict) -> None:
+    """Give each article the logins whose comments carry its author badge.
+
+    A bad AUTHOR_LOGINS entry is logged as an error (fatal when `make publish`
+    builds) and left out; `make check` reports it with its line.
+    """
+    known, problems = logins.read_setting(settings.get(logins.SETTING))
+    for _, message in problems:
+        logger.error("%s", message)
+    for item in items:
+        names = [author.name for author in getattr(item, "authors", ())]
+        own = getattr(item, "authorlogins", None) or []
+        item.author_logins = logins.author_logins(names, own, known)
 
 
 def regroup_taxonomies(generator) -> None:

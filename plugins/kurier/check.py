@@ -1,8 +1,9 @@
 """`make check`: every mistake in the content's front matter and links, as path:line.
 
 Reads only the Markdown sources (front matter with line numbers, link targets in
-the text) and the settings; it never runs a Pelican build, so it is fast enough
-for a git pre-commit hook.
+the text) and the settings (whose AUTHOR_LOGINS it checks too, at the line that
+sets them); it never runs a Pelican build, so it is fast enough for a git
+pre-commit hook.
 
     python -m kurier.check [--settings pelicanconf.py] [CONTENT_DIR ...]
 """
@@ -25,10 +26,12 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from pelican.readers import ensure_metadata_list
 from pelican.settings import read_settings
 from pelican.utils import slugify
 
 from . import frontmatter as fm
+from . import logins
 
 MARKDOWN_EXTENSIONS = (".md", ".markdown")
 SUMMARY_MAX_CHARS = 300
@@ -56,6 +59,8 @@ LINK_TARGETS = (
 INTRASITE = re.compile(r"(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)(.*)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+).+?\1")
+# Settings files build on each other (publishconf.py on pelicanconf.py) this way.
+STAR_IMPORT = re.compile(r"^from\s+([\w.]+)\s+import\s+\*")
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,8 @@ class Site:
         self.default_lang = settings["DEFAULT_LANG"]
         self.languages = tuple(settings.get("LANGUAGES") or (self.default_lang,))
         self.channels = settings.get("CHANNELS") or {}
+        # Bad entries are reported against the settings file, once (check_settings).
+        self.author_logins = logins.read_setting(settings.get(logins.SETTING))[0]
         self.timezone = settings["TIMEZONE"]
         self.docs = {
             rel: read_document(content_dir, rel, kind)
@@ -275,6 +282,18 @@ class Site:
             doc.date = _quietly(lambda: self.when("date", doc.value("date")))
         status = doc.value("status") or "published"
         doc.status = _quietly(lambda: fm.parse_status(status)) or status
+
+    def byline(self, doc: Document) -> list[str]:
+        """The author names Pelican gives a document: Authors, else Author, else AUTHOR."""
+        if "authors" in doc.fields:
+            values = doc.fields["authors"].values
+            names = ensure_metadata_list(values if len(values) > 1 else values[0])
+            if names:
+                return names
+        if author := (doc.value("author") or "").strip():
+            return [author]
+        default = self.settings.get("AUTHOR")
+        return [default] if default else []
 
     def _derived_slug(self, doc: Document) -> str:
         """The slug pelican.contents.Content derives when there is no Slug."""
@@ -359,6 +378,7 @@ def check_document(doc: Document, site: Site) -> Iterator[Problem]:
     yield from _check_date_order(doc, site)
     yield from _check_image(doc, site)
     yield from _check_summary(doc)
+    yield from _check_author_logins(doc, site)
 
 
 def _check_unknown_fields(doc: Document) -> Iterator[Problem]:
@@ -528,6 +548,103 @@ def _check_summary(doc: Document) -> Iterator[Problem]:
             f"Summary is {length} characters long: keep it under {SUMMARY_MAX_CHARS} "
             "so it fits in listings",
         )
+
+
+def _check_author_logins(doc: Document, site: Site) -> Iterator[Problem]:
+    """Logins that can never match a sign-in, and lists that give the badge to the wrong people."""
+    found = doc.fields.get("authorlogins")
+    if found is None or len(found.values) > 1:  # on more lines: reported on reading
+        return
+    try:
+        own = logins.parse_logins(found.value)
+    except fm.FrontMatterError as error:
+        yield doc.error(found.line, str(error))
+        return
+    authors = site.byline(doc)
+    if extra := _logins_beyond_byline(authors, own):
+        yield doc.warning(found.line, extra)
+    for author, login in zip(authors, own, strict=False):
+        known = site.author_logins.get(author)
+        if known and known != login:
+            # One person has one login: a difference is a slip in the order or a
+            # setting gone stale, and either takes the badge from someone.
+            yield doc.warning(
+                found.line,
+                f"AuthorLogins: '{login}' replaces '{known}', the login {logins.SETTING} "
+                f"gives {author} (logins follow the order of Authors; "
+                f"if '{known}' is wrong, correct it in {logins.SETTING})",
+            )
+
+
+def _logins_beyond_byline(authors: list[str], own: list[str]) -> str | None:
+    """A warning when AuthorLogins names more people than the byline does."""
+    extra = own[len(authors) :]
+    if not extra:
+        return None
+    byline = f" ({', '.join(authors)})" if authors else ""
+    names = ", ".join(f"'{login}'" for login in extra)
+    verb = "matches" if len(extra) == 1 else "match"
+    return (
+        f"AuthorLogins lists {_count(len(own), 'login')} for "
+        f"{_count(len(authors), 'author')}{byline}: {names} {verb} no one in the byline; "
+        "logins follow the order of Authors"
+    )
+
+
+# --- Checks of the settings -----------------------------------------------------
+
+
+def check_settings(path: Path, settings: dict) -> list[Problem]:
+    """Bad AUTHOR_LOGINS entries, at the line of the settings file that sets them."""
+    problems = logins.read_setting(settings.get(logins.SETTING))[1]
+    if not problems:
+        return []
+    where, line = find_setting(path, logins.SETTING) or (path, 1)
+    lines = _read_lines(where)
+    return [
+        Problem(_shown(where), _entry_line(lines, line, name), message)
+        for name, message in problems
+    ]
+
+
+def find_setting(
+    path: Path, name: str, seen: frozenset[Path] = frozenset()
+) -> tuple[Path, int] | None:
+    """The file and line that set `name` last: the file itself or one it imports with *."""
+    lines = _read_lines(path)
+    assigned = re.compile(rf"{re.escape(name)}\s*(?::[^=]*)?=(?!=)")
+    if numbers := [n for n, line in enumerate(lines, 1) if assigned.match(line)]:
+        return path, numbers[-1]
+    seen = seen | {path.resolve()}
+    for line in reversed(lines):  # the last import wins
+        module = STAR_IMPORT.match(line)
+        source = module and path.parent / (module[1].replace(".", "/") + ".py")
+        if not source or not source.is_file() or source.resolve() in seen:
+            continue
+        if found := find_setting(source, name, seen):
+            return found
+    return None
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _entry_line(lines: list[str], start: int, key: object) -> int:
+    """The line of `key` in the dict literal opened at `start`, else `start`."""
+    if not isinstance(key, str):
+        return start
+    quoted = (f'"{key}"', f"'{key}'")
+    for number in range(start, len(lines) + 1):
+        line = lines[number - 1]
+        if number > start and line[:1] not in ("", " ", "\t", "}"):
+            break  # the next top-level statement: the literal has ended
+        if any(text in line for text in quoted):
+            return number
+    return start
 
 
 # --- Checks across files --------------------------------------------------------
@@ -713,8 +830,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    problems: list[Problem] = []
-    files = 0
+    problems = check_settings(Path(args.settings), settings)
+    files = 1 if problems else 0  # the settings file counts once it has problems
     for folder in args.content or [Path(settings["PATH"])]:
         if not folder.is_dir():
             print(f"make check: no content folder {folder}", file=sys.stderr)

@@ -20,6 +20,7 @@ FIELDS = {
     "tags": "Tags",
     "authors": "Authors",
     "author": "Author",
+    "authorlogins": "AuthorLogins",
     "summary": "Summary",
     "image": "Image",
     "imagealt": "ImageAlt",

@@ -34,6 +34,8 @@ def entry(article, site_url: str) -> dict:
         "category": article.category.slug,
         "category_name": article.category.name,
         "authors": [author.name for author in getattr(article, "authors", ())],
+        # Verified identities: the comments service marks an author's comments by login.
+        "author_logins": list(getattr(article, "author_logins", ())),
         "tags": [tag.name for tag in getattr(article, "tags", ())],
         "summary": Markup(article.summary).striptags(),
         "must_read": article.mustread,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from kurier.check import Problem, check, main
+from kurier.frontmatter import FIELDS
 from pelican.settings import read_settings
 
 from tests.site.build import CONTENT, PELICANCONF, REPO
@@ -138,14 +140,16 @@ def apply(root: Path, *edits: tuple[str, str | None, str]) -> None:
         file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def run_check(cwd: Path, *folders: str) -> subprocess.CompletedProcess:
+def run_check(
+    cwd: Path, *folders: str, settings: Path = PELICANCONF
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "kurier.check",
             "--settings",
-            str(PELICANCONF),
+            str(settings),
             *folders,
         ],
         cwd=cwd,
@@ -490,8 +494,8 @@ ERRORS = [
         [edit(ARTICLE, "Expires: 2026-12-31", "Xyzzy: 1")],
         [
             f"{ARTICLE}:9: unknown field 'Xyzzy' (fields: Title, Date, Modified, "
-            "Category, Tags, Authors, Author, Summary, Image, ImageAlt, Lang, Slug, "
-            "Status, Pinned, MustRead, Expires, Comments, Shareable, Template)"
+            "Category, Tags, Authors, Author, AuthorLogins, Summary, Image, ImageAlt, "
+            "Lang, Slug, Status, Pinned, MustRead, Expires, Comments, Shareable, Template)"
         ],
         id="unknown-field-no-suggestion",
     ),
@@ -518,6 +522,61 @@ ERRORS = [
             "the front matter and the text"
         ],
         id="no-blank-line-after-front-matter",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins: a.nowak, , j.kowalski")],
+        [
+            f"{TRANSLATION}:8: AuthorLogins 'a.nowak, , j.kowalski' "
+            "has an empty login between commas"
+        ],
+        id="author-logins-empty-item",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins: a.nowak,")],
+        [f"{TRANSLATION}:8: AuthorLogins 'a.nowak,' has an empty login between commas"],
+        id="author-logins-trailing-comma",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins:")],
+        [
+            f"{TRANSLATION}:8: AuthorLogins is empty "
+            "(write logins separated by commas, or remove the line)"
+        ],
+        id="author-logins-empty",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins: a.nowak, jan kowalski")],
+        [
+            f"{TRANSLATION}:8: AuthorLogins: login 'jan kowalski' contains whitespace "
+            "(separate logins with commas)"
+        ],
+        id="author-logins-whitespace",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins: a.nowak\x1b")],
+        [
+            f"{TRANSLATION}:8: AuthorLogins: login 'a.nowak\\x1b' contains "
+            "a control character (U+001B)"
+        ],
+        id="author-logins-control-character",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins: " + "x" * 201)],
+        [
+            f"{TRANSLATION}:8: AuthorLogins: login '{'x' * 20}…' is 201 characters long "
+            "(at most 200)"
+        ],
+        id="author-logins-too-long",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins: a.nowak,\n    j.kowalski")],
+        [f"{TRANSLATION}:9: AuthorLogins must be on one line"],
+        id="author-logins-on-two-lines",
+    ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogin: a.nowak")],
+        [f"{TRANSLATION}:8: unknown field 'AuthorLogin' (did you mean AuthorLogins?)"],
+        id="author-logins-misspelt",
     ),
 ]
 
@@ -561,6 +620,26 @@ WARNINGS = [
         "over 1 MB loads slowly on phones, make it smaller",
         id="large-image",
     ),
+    pytest.param(
+        [edit(TRANSLATION, "Pinned: yes", "AuthorLogins: a.nowak, j.kowalski")],
+        f"{TRANSLATION}:8: warning: AuthorLogins lists 2 logins for 1 author "
+        "(Zespół Komunikacji): 'j.kowalski' matches no one in the byline; "
+        "logins follow the order of Authors",
+        id="author-logins-beyond-the-byline",
+    ),
+    pytest.param(
+        [
+            edit(
+                ARTICLE,
+                "Tags: piknik, integracja",
+                "Authors: Joanna Kamińska\nAuthorLogins: joanna.k",
+            )
+        ],
+        f"{ARTICLE}:6: warning: AuthorLogins: 'joanna.k' replaces 'j.kaminska', the login "
+        "AUTHOR_LOGINS gives Joanna Kamińska (logins follow the order of Authors; "
+        "if 'j.kaminska' is wrong, correct it in AUTHOR_LOGINS)",
+        id="author-logins-replace-the-setting",
+    ),
 ]
 
 
@@ -571,6 +650,97 @@ def test_check_warning_alone_exits_0(site: Path, edits, expected: str) -> None:
     assert result.stdout.splitlines() == [expected]
     assert result.returncode == 0
     assert result.stderr.strip().endswith("make check: 1 warning in 1 of 3 files")
+
+
+SETTINGS = """\
+import sys
+sys.path.insert(0, {repo!r})
+from pelicanconf import *  # noqa: F403
+AUTHOR_LOGINS = {{
+    "Anna Nowak": "a.nowak",
+    {entry}
+}}
+"""
+
+SETTINGS_ERRORS = [
+    pytest.param(
+        '"Jan Kowalski": "jan kowalski",',
+        "settings.py:6: AUTHOR_LOGINS: 'Jan Kowalski': login 'jan kowalski' contains whitespace",
+        id="whitespace",
+    ),
+    pytest.param(
+        '"Jan Kowalski": "j.kowalski,a.nowak",',
+        "settings.py:6: AUTHOR_LOGINS: 'Jan Kowalski': login 'j.kowalski,a.nowak' contains a comma",
+        id="comma",
+    ),
+    pytest.param(
+        '"Jan Kowalski": "j.kowalski\\x00",',
+        "settings.py:6: AUTHOR_LOGINS: 'Jan Kowalski': login 'j.kowalski\\x00' "
+        "contains a control character (U+0000)",
+        id="control-character",
+    ),
+    pytest.param(
+        '"Jan Kowalski": "",',
+        "settings.py:6: AUTHOR_LOGINS: 'Jan Kowalski': the login is empty",
+        id="empty",
+    ),
+    pytest.param(
+        '"Jan Kowalski": "j" * 201,',
+        f"settings.py:6: AUTHOR_LOGINS: 'Jan Kowalski': login '{'j' * 20}…' "
+        "is 201 characters long (at most 200)",
+        id="too-long",
+    ),
+    pytest.param(
+        '"Jan Kowalski": 7,',
+        "settings.py:6: AUTHOR_LOGINS: the login of 'Jan Kowalski' must be text, not int",
+        id="login-not-text",
+    ),
+    pytest.param(
+        '7: "j.kowalski",',
+        "settings.py:4: AUTHOR_LOGINS: 7 is not a name (the keys are names as in Authors)",
+        id="name-not-text",
+    ),
+    pytest.param(
+        '}\nAUTHOR_LOGINS = ["a.nowak"]\nX = {',
+        "settings.py:7: AUTHOR_LOGINS must be a dict of author name -> login, not list",
+        id="not-a-dict",
+    ),
+]
+
+
+@pytest.fixture
+def settings_site(site: Path) -> Path:
+    """The valid tree with a theme folder, which settings beside it resolve against."""
+    (site / "theme").mkdir()
+    return site
+
+
+@pytest.mark.parametrize(("entry", "expected"), SETTINGS_ERRORS)
+def test_check_reports_bad_author_logins_setting(
+    settings_site: Path, entry: str, expected: str
+) -> None:
+    site = settings_site
+    settings = site / "settings.py"
+    settings.write_text(SETTINGS.format(repo=str(REPO), entry=entry), encoding="utf-8")
+    result = run_check(site, "content", settings=settings)
+    assert result.stdout.splitlines() == [expected], result.stderr
+    assert result.returncode == 1
+
+
+def test_check_finds_author_logins_in_the_settings_it_builds_on(settings_site: Path) -> None:
+    """A bad value in pelicanconf.py is reported there, not in publishconf.py that imports it."""
+    site = settings_site
+    entry = '"Jan Kowalski": "jan kowalski",'
+    (site / "base.py").write_text(SETTINGS.format(repo=str(REPO), entry=entry), encoding="utf-8")
+    live = site / "live.py"
+    live.write_text(
+        "import os\nimport sys\nsys.path.append(os.curdir)\nfrom base import *  # noqa: F403\n",
+        encoding="utf-8",
+    )
+    result = run_check(site, "content", settings=live)
+    assert result.stdout.splitlines() == [
+        "base.py:6: AUTHOR_LOGINS: 'Jan Kowalski': login 'jan kowalski' contains whitespace"
+    ]
 
 
 def test_check_valid_tree_passes(site: Path) -> None:
@@ -640,6 +810,15 @@ def test_check_function_returns_problems(site: Path) -> None:
         )
     ]
     assert str(Problem(Path("a.md"), 3, "odd", "warning")) == "a.md:3: warning: odd"
+
+
+def test_check_fields_are_in_the_writers_guide() -> None:
+    """Every field the checker accepts has a row in the README's front matter table."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| `(\w+)`", readme, re.M))
+    rows |= {"ImageAlt"}  # shares the row of Image
+    pelicans_own = {"Author", "Template"}  # Pelican's fields, left to its documentation
+    assert set(FIELDS.values()) - pelicans_own <= rows
 
 
 def test_check_sample_content_passes() -> None:
