@@ -28,6 +28,8 @@ def serve(settings: Settings, host: str, port: int, workers: int, log_level: str
     """Run uvicorn with the peer address taken from the TCP connection only."""
     import uvicorn
 
+    from .server import KEEP_ALIVE_TIMEOUT, MAX_HEAD_BYTES, KurierHttpProtocol
+
     # Open the database once before the workers start: a damaged or newer
     # file stops the service here, with one clear message, not in N workers.
     settings.db.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +45,10 @@ def serve(settings: Settings, host: str, port: int, workers: int, log_level: str
         proxy_headers=False,
         server_header=False,
         loop="uvloop",
-        http="httptools",
+        # httptools with a size limit and a deadline for request heads.
+        http=KurierHttpProtocol,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,  # the same limit if h11 is ever chosen
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
         log_level=log_level,
         timeout_graceful_shutdown=5,
     )
