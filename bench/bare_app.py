@@ -44,6 +44,11 @@ def create_app() -> Starlette:
     return Starlette(routes=routes)
 
 
+def _named(value: Any) -> str:
+    """An option that is a class (the service's HTTP protocol) by its dotted name."""
+    return f"{value.__module__}.{value.__qualname__}"
+
+
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
@@ -53,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def serve_bare(app: str, **options: Any) -> None:
         shown = {key: value for key, value in options.items() if key not in ("host", "port")}
-        print(OPTIONS_MARK, json.dumps(shown, sort_keys=True), flush=True)
+        print(OPTIONS_MARK, json.dumps(shown, sort_keys=True, default=_named), flush=True)
         serve_service(f"{__spec__.name}:create_app", **options)
 
     uvicorn.run = serve_bare

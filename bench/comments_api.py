@@ -136,6 +136,10 @@ def service_env(data: Seeded) -> dict[str, str]:
         "COMMENTS_ARTICLES": str(data.manifest),
         "COMMENTS_SECRET_KEY": "bench-" + "k" * 42,
         "COMMENTS_RATE_LIMIT": "1000000/second",  # the benchmark posts on purpose
+        "COMMENTS_IDENTITY_RATE_LIMIT": "1000000/hour",  # many readers, one address
+        "COMMENTS_EDIT_RATE_LIMIT": "1000000/second",
+        "COMMENTS_REACTION_RATE_LIMIT": "1000000/second",
+        "COMMENTS_MAX_STREAMS_PER_ADDRESS": "100000",
         "COMMENTS_AUTH": "open",
     }
 

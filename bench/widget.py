@@ -122,6 +122,10 @@ def run(quick: bool) -> Section:
             "COMMENTS_SITE_DIR": str(folder / "site"),
             "COMMENTS_SECRET_KEY": "bench-" + "k" * 42,
             "COMMENTS_RATE_LIMIT": "1000000/second",  # the probe posts on purpose
+            "COMMENTS_IDENTITY_RATE_LIMIT": "1000000/hour",  # many readers, one address
+            "COMMENTS_EDIT_RATE_LIMIT": "1000000/second",
+            "COMMENTS_REACTION_RATE_LIMIT": "1000000/second",
+            "COMMENTS_MAX_STREAMS_PER_ADDRESS": "100000",
             "COMMENTS_AUTH": "open",
         }
         command = [sys.executable, "-m", "comments_service", "serve", "--host", servers.HOST,

@@ -72,7 +72,7 @@ async def _json_body(request: Request, fields: dict[str, bool]) -> dict:
         # ("\ud800") as text, so validation can refuse it with a 422 that
         # names the field instead of a vague 400.
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: thousands of nested [ or {
         raise ApiError(400, "malformed_json", "The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", "The body must be a JSON object.")
@@ -98,7 +98,10 @@ async def post_me(request: Request) -> Response:
     if settings.auth != "open":
         raise ApiError(409, "managed_identity", "Your name comes from the company sign-in here.")
     data = await _json_body(request, {"name": True})
-    user, cookie = request.app.state.identity.sign_in(request, parse_name(data["name"]))
+    name, identity = parse_name(data["name"]), request.app.state.identity
+    if identity.cookie_user(request) is None:  # a new identity: limited per address
+        _store(request).take_identity_limit(identity.address(request))
+    user, cookie = identity.sign_in(request, name)
     response = json_response(me_body(user, settings.auth))
     response.set_cookie(**cookie)
     return response
@@ -191,8 +194,8 @@ async def get_events(request: Request) -> Response:
     article = _article(request)
     user = _user(request)
     resume = _last_event_id(request)
-    events = request.app.state.events
-    return events.stream(article.slug, user.id if user else None, resume)
+    events, address = request.app.state.events, request.app.state.identity.address(request)
+    return events.stream(article.slug, user.id if user else None, resume, address)
 
 
 def _last_event_id(request: Request) -> int | None:

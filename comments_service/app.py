@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.db = db
         app.state.store = store = Store(db, settings)
         app.state.commits = GroupCommit(db)
-        app.state.events = events = ChangeFeed(store, settings)
+        app.state.events = events = ChangeFeed(store, settings, app.state.articles.get)
         await events.start()
         restore_signals = end_streams_on_exit_signals(events)
         try:
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             )
         )
-    middleware.append(Middleware(Guard, allowed_origins=settings.allowed_origins))
+    middleware.append(Middleware(Guard, allowed_origins=settings.own_origins))
 
     app = Starlette(
         routes=routes,

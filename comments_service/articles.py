@@ -33,6 +33,8 @@ class Article:
     modified: datetime | None
     authors: frozenset[str]
     published: datetime | None = None  # the earliest `date` of its languages
+    # The logins (company sign-in) of its authors, from `AuthorLogins` and AUTHOR_LOGINS
+    author_logins: frozenset[str] = frozenset()
     # `absolute_url` per language, where the manifest has one (the site's address + url)
     absolute_urls: dict[str, str] = field(default_factory=dict)
 
@@ -60,6 +62,15 @@ def _when(value: object) -> datetime | None:
         return None
 
 
+def _strings(value: object) -> list[str]:
+    """The non-empty strings of a manifest list (nothing, if it is not a list)."""
+    return (
+        [item for item in value if isinstance(item, str) and item]
+        if isinstance(value, list)
+        else []
+    )
+
+
 def _comparable(when: datetime) -> datetime:
     """A date without an offset taken as UTC, so that naive and aware dates compare."""
     return when if when.tzinfo else when.replace(tzinfo=UTC)
@@ -84,6 +95,9 @@ def parse_manifest(entries: list) -> dict[str, Article]:
             must_read=any(bool(v.get("must_read")) for v in versions),
             modified=max(modified) if modified else None,
             authors=frozenset(a for v in versions for a in v.get("authors", ()) or ()),
+            author_logins=frozenset(
+                login for v in versions for login in _strings(v.get("author_logins"))
+            ),
             published=min(published, key=_comparable, default=None),
             absolute_urls={
                 str(v.get("lang", "")): str(v["absolute_url"])

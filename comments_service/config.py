@@ -7,17 +7,20 @@ in a request.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 AUTH_MODES = ("open", "header")
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_REACTIONS = ("like", "love", "celebrate", "insightful", "curious")
+DEFAULT_HEAD_TIMEOUT = 10.0  # seconds for a request's line and headers
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _REACTION = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
@@ -58,11 +61,38 @@ class Settings:
     flag_threshold: int = 3  # open reports that hide a comment until a moderator looks
     synchronous: str = "FULL"
     timezone: str = "Europe/Warsaw"  # how the admin pages show times (the API stays in UTC)
+    header_timeout: float = DEFAULT_HEAD_TIMEOUT  # COMMENTS_HEADER_TIMEOUT (server.py applies it)
+    public_url: str = ""  # COMMENTS_PUBLIC_URL, without a trailing slash
+    # Per-person limits of the other writes, so none of them can flood the streams.
+    edit_rate_limit: RateLimit = RateLimit(10, 60)
+    reaction_rate_limit: RateLimit = RateLimit(60, 60)  # reactions and likes, on and off
+    report_rate_limit: RateLimit = RateLimit(10, 3600)
+    # Open mode: display-name identities made per client address, and how old one
+    # must be before it may report (a fresh name per report would make reports free).
+    identity_rate_limit: RateLimit = RateLimit(20, 3600)
+    report_min_age: int = 300
+    sign_in_failure_delay: float = 1.0  # seconds a wrong moderator password waits for
     max_streams_per_person: int = 5
+    max_anonymous_streams_per_address: int = 50
     # Live events; fixed in production, shorter in tests.
     max_anonymous_streams: int = 1000
     events_heartbeat: float = 15.0
     events_poll_interval: float = 0.1
+
+    @property
+    def public_origin(self) -> str | None:
+        """The origin of COMMENTS_PUBLIC_URL (scheme://host[:port]), if set."""
+        if not self.public_url:
+            return None
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    @property
+    def own_origins(self) -> tuple[str, ...]:
+        """Origins allowed to change state: COMMENTS_ALLOWED_ORIGINS, else the public one."""
+        if self.allowed_origins:
+            return self.allowed_origins
+        return (self.public_origin,) if self.public_origin else ()
 
     @property
     def articles_path(self) -> Path | None:
@@ -97,7 +127,24 @@ class Settings:
             secret_key=get("SECRET_KEY") or _stored_secret(db),
             allowed_origins=_origins(get("ALLOWED_ORIGINS")),
             reactions=_reactions(get("REACTIONS", ",".join(DEFAULT_REACTIONS))),
+            public_url=_public_url(get("PUBLIC_URL")),
             rate_limit=parse_rate_limit(get("RATE_LIMIT", "10/minute")),
+            edit_rate_limit=parse_rate_limit(
+                get("EDIT_RATE_LIMIT", "10/minute"), "COMMENTS_EDIT_RATE_LIMIT"
+            ),
+            reaction_rate_limit=parse_rate_limit(
+                get("REACTION_RATE_LIMIT", "60/minute"), "COMMENTS_REACTION_RATE_LIMIT"
+            ),
+            report_rate_limit=parse_rate_limit(
+                get("REPORT_RATE_LIMIT", "10/hour"), "COMMENTS_REPORT_RATE_LIMIT"
+            ),
+            identity_rate_limit=parse_rate_limit(
+                get("IDENTITY_RATE_LIMIT", "20/hour"), "COMMENTS_IDENTITY_RATE_LIMIT"
+            ),
+            report_min_age=_whole_number("COMMENTS_REPORT_MIN_AGE", get("REPORT_MIN_AGE", "300")),
+            max_anonymous_streams_per_address=_positive_int(
+                "COMMENTS_MAX_STREAMS_PER_ADDRESS", get("MAX_STREAMS_PER_ADDRESS", "50")
+            ),
             premoderation=_switch("COMMENTS_PREMODERATION", get("PREMODERATION", "off").lower()),
             flag_threshold=_positive_int("COMMENTS_FLAG_THRESHOLD", get("FLAG_THRESHOLD", "3")),
             synchronous=_choice(
@@ -105,6 +152,7 @@ class Settings:
             ),
             max_streams_per_person=_positive_int("COMMENTS_MAX_STREAMS", get("MAX_STREAMS", "5")),
             timezone=_timezone(get("TIMEZONE", "Europe/Warsaw")),
+            header_timeout=head_timeout_from_env(env),
         )
 
 
@@ -137,8 +185,14 @@ def _timezone(value: str) -> str:
 
 
 def _positive_int(name: str, value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise ConfigError(f"{name}: '{value}' is not a positive whole number")
+    return int(value)
+
+
+def _whole_number(name: str, value: str) -> int:
+    if not (value.isascii() and value.isdigit()):
+        raise ConfigError(f"{name}: '{value}' is not a whole number of seconds")
     return int(value)
 
 
@@ -177,12 +231,43 @@ def _reactions(value: str) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def parse_rate_limit(value: str) -> RateLimit:
+def _public_url(value: str) -> str:
+    """COMMENTS_PUBLIC_URL: an http(s) address with a host, kept without a trailing slash."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"COMMENTS_PUBLIC_URL: '{value}' is not an address like https://kurier.intranet.example"
+        )
+    return value.rstrip("/")
+
+
+def head_timeout_from_env(env: Mapping[str, str] | None = None) -> float:
+    """COMMENTS_HEADER_TIMEOUT: seconds a client has for a request's line and headers.
+
+    Read by each worker's HTTP protocol (server.py), which has no Settings;
+    Settings.from_env reads it too, so a bad value stops the service at start.
+    """
+    env = os.environ if env is None else env
+    value = env.get("COMMENTS_HEADER_TIMEOUT", "").strip()
+    if not value:
+        return DEFAULT_HEAD_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:  # NaN fails this too
+        raise ConfigError(f"COMMENTS_HEADER_TIMEOUT: '{value}' is not a number of seconds above 0")
+    return seconds
+
+
+def parse_rate_limit(value: str, name: str = "COMMENTS_RATE_LIMIT") -> RateLimit:
     """Read 'N/period' (period: second, minute, hour or day), e.g. '10/minute'."""
     match = re.match(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$", value)
     if not match or int(match[1]) < 1:
         raise ConfigError(
-            f"COMMENTS_RATE_LIMIT: '{value}' is not like 10/minute "
+            f"{name}: '{value}' is not like 10/minute "
             "(a positive number per second, minute, hour or day)"
         )
     return RateLimit(int(match[1]), _PERIODS[match[2]])

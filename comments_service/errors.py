@@ -110,3 +110,8 @@ def not_found(what: str) -> ApiError:
 
 def invalid(field: str, message: str, code: str = "invalid_field") -> ApiError:
     return ApiError(422, code, message, field=field)
+
+
+def rate_limited(wait: int, message: str) -> ApiError:
+    """429 with the seconds to wait, in Retry-After and in the message."""
+    return ApiError(429, "rate_limited", message, headers={"Retry-After": str(wait)})

@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from .changelog import Change
 from .config import Settings
 from .errors import ApiError
+from .moderation import Lookup
 from .store import Store
 
 logger = logging.getLogger("comments_service")
@@ -58,11 +59,12 @@ def reset_frame(change_id: int) -> bytes:
 class Subscriber:
     """One open stream: the frames waiting for it and whether it must end."""
 
-    __slots__ = ("thread", "owner", "frames", "ready", "ended")
+    __slots__ = ("thread", "owner", "address", "frames", "ready", "ended")
 
-    def __init__(self, thread: str, owner: str | None):
+    def __init__(self, thread: str, owner: str | None, address: str | None = None):
         self.thread = thread
         self.owner = owner
+        self.address = address  # an anonymous reader's address; None for a person
         self.frames: deque[tuple[int, bytes, bool]] = deque()
         self.ready = asyncio.Event()
         self.ended = False
@@ -92,17 +94,20 @@ class Subscriber:
 class ChangeFeed:
     """This worker's follower of the change log and its open streams."""
 
-    def __init__(self, store: Store, settings: Settings):
+    def __init__(self, store: Store, settings: Settings, lookup: Lookup):
         self.store = store
+        self.lookup = lookup  # the article of a thread, for comments replayed as they are now
         self.log = store.changes
         self.db = store.db
         self.heartbeat = settings.events_heartbeat
         self.poll_interval = settings.events_poll_interval
         self.max_per_person = settings.max_streams_per_person
         self.max_anonymous = settings.max_anonymous_streams
+        self.max_per_address = settings.max_anonymous_streams_per_address
         self.ending = False
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._open: dict[str | None, int] = {}  # streams per person; None: anonymous readers
+        self._anonymous_from: dict[str, int] = {}  # anonymous streams per client address
         self._position = 0
         self._version = 0
         self._woken = False  # this process committed since the last look
@@ -195,7 +200,7 @@ class ChangeFeed:
             return
         while True:
             changes = self.log.after(self._position, READ_BATCH)
-            for change in changes:
+            for change in self._shown(changes):
                 self._publish(change)
             if changes:
                 self._position = changes[-1].id
@@ -212,13 +217,16 @@ class ChangeFeed:
 
     # --- streams --------------------------------------------------------------
 
-    def stream(self, thread: str, owner: str | None, resume: int | None) -> StreamingResponse:
+    def stream(
+        self, thread: str, owner: str | None, resume: int | None, address: str = ""
+    ) -> StreamingResponse:
         """The event stream of `thread` for `owner` (a person's id; None: anonymous).
 
         With `resume` (the last event id the reader saw), the thread's changes
         after it are sent first, or `reset` if some of them are no longer kept.
+        `address` is the client's, which bounds the streams of anonymous readers.
         """
-        subscriber = self._subscribe(thread, owner)
+        subscriber = self._subscribe(thread, owner, address if owner is None else None)
         try:
             first, position = [RETRY], 0
             if resume is not None:
@@ -229,22 +237,27 @@ class ChangeFeed:
             raise
         return EventStreamResponse(self._events(subscriber, b"".join(first), position))
 
-    def _subscribe(self, thread: str, owner: str | None) -> Subscriber:
+    def _subscribe(self, thread: str, owner: str | None, address: str | None) -> Subscriber:
         if self.ending:
             raise ApiError(
                 503, "shutting_down", "The server is restarting.", headers={"Retry-After": "3"}
             )
         limit = self.max_anonymous if owner is None else self.max_per_person
-        if self._open.get(owner, 0) >= limit:
+        over = self._open.get(owner, 0) >= limit
+        if address is not None:
+            over = over or self._anonymous_from.get(address, 0) >= self.max_per_address
+        if over:
             raise ApiError(
                 429,
                 "too_many_streams",
                 "Too many live views are open; close a tab with comments or try again later.",
                 headers={"Retry-After": str(RETRY_AFTER)},
             )
-        subscriber = Subscriber(thread, owner)
+        subscriber = Subscriber(thread, owner, address)
         self._subscribers.setdefault(thread, set()).add(subscriber)
         self._open[owner] = self._open.get(owner, 0) + 1
+        if address is not None:
+            self._anonymous_from[address] = self._anonymous_from.get(address, 0) + 1
         return subscriber
 
     def _unsubscribe(self, subscriber: Subscriber) -> None:
@@ -254,9 +267,9 @@ class ChangeFeed:
         subscribers.discard(subscriber)
         if not subscribers:
             del self._subscribers[subscriber.thread]
-        self._open[subscriber.owner] -= 1
-        if not self._open[subscriber.owner]:
-            del self._open[subscriber.owner]
+        _count_down(self._open, subscriber.owner)
+        if subscriber.address is not None:
+            _count_down(self._anonymous_from, subscriber.address)
 
     @property
     def open_streams(self) -> int:
@@ -276,7 +289,13 @@ class ChangeFeed:
         changes = self.log.after(resume, REPLAY_LIMIT + 1, thread=thread)
         if len(changes) > REPLAY_LIMIT:
             return [reset_frame(last)], last
-        return [event_frame(change) for change in changes], changes[-1].id if changes else resume
+        frames = [event_frame(change) for change in self._shown(changes)]
+        return frames, changes[-1].id if changes else resume
+
+    def _shown(self, changes: list[Change]) -> list[Change]:
+        """Changes of threads someone follows, each comment as readers see it now."""
+        followed = [change for change in changes if change.thread in self._subscribers]
+        return self.store.as_shown_now(followed, self.lookup)
 
     async def _events(
         self, subscriber: Subscriber, first: bytes, position: int
@@ -300,6 +319,12 @@ class ChangeFeed:
                     yield b"".join(chunk)
         finally:
             self._unsubscribe(subscriber)
+
+
+def _count_down(counts: dict, key: object) -> None:
+    counts[key] -= 1
+    if not counts[key]:
+        del counts[key]
 
 
 class EventStreamResponse(StreamingResponse):

@@ -73,14 +73,26 @@ def feed_lang(request: Request) -> str:
     return best
 
 
+def _service_root(request: Request) -> str:
+    """The service's own address: COMMENTS_PUBLIC_URL, else (development) the one asked."""
+    public_url = request.app.state.settings.public_url
+    return public_url + "/" if public_url else str(request.base_url)
+
+
+def _self_link(request: Request) -> str:
+    """This feed's address as readers use it; a forged Host header cannot change it."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return urljoin(_service_root(request), request.url.path.lstrip("/")) + query
+
+
 def _site_root(articles: dict[str, Article], request: Request) -> str:
-    """The site's address: from the manifest's absolute URLs, else this request's."""
+    """The site's address: from the manifest's absolute URLs, else the service's own."""
     for article in articles.values():
         for lang, absolute in article.absolute_urls.items():
             relative = article.urls.get(lang, "")
             if absolute.startswith(("http://", "https://")) and absolute.endswith(relative):
                 return absolute[: len(absolute) - len(relative)].rstrip("/") + "/"
-    return str(request.base_url)
+    return _service_root(request)
 
 
 def _article_url(article: Article, lang: str, root: str) -> str:
@@ -217,7 +229,7 @@ async def comments_feed(request: Request) -> Response:
         title=feeds.words(lang, "site_title"),
         subtitle=feeds.words(lang, "site_subtitle"),
         link=root,
-        self_link=str(request.url),
+        self_link=_self_link(request),
         lang=lang,
         updated=max(e.updated for e in entries) if entries else _newest(published),
         entries=entries,
@@ -246,7 +258,7 @@ async def thread_feed(request: Request) -> Response:
         title=feeds.words(lang, "thread_title", title=title),
         subtitle=feeds.words(lang, "thread_subtitle", title=title),
         link=_article_url(article, lang, root),
-        self_link=str(request.url),
+        self_link=_self_link(request),
         lang=lang,
         updated=max(e.updated for e in entries) if entries else _newest([article.published]),
         entries=entries,

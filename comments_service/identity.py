@@ -5,19 +5,30 @@ COMMENTS_TRUSTED_PROXIES; from anyone else the headers are ignored. The peer
 is the TCP peer: the server runs uvicorn without proxy-header rewriting, so a
 client cannot pose as the proxy by sending X-Forwarded-For.
 
+Identity headers are UTF-8 (what oauth2-proxy and mod_auth_openidc send);
+one that is not, or that holds a control character, is refused (400
+`invalid_identity`) rather than read as something else.
+
 Open mode (the embedded default) lets a visitor pick a display name, kept
-with a random id in a signed, HttpOnly, SameSite=Lax cookie. Its moderators
-sign in with COMMENTS_ADMIN_PASSWORD (`admin_sign_in`, used by the admin pages
-and POST /api/v1/admin/session): a second signed cookie, `kurier_admin`,
-HttpOnly, SameSite=Strict, valid 12 hours, makes its holder a moderator.
+with a random id and the time it was made in a signed, HttpOnly,
+SameSite=Lax cookie. Its moderators sign in with COMMENTS_ADMIN_PASSWORD
+(`admin_sign_in`, used by the admin pages and POST /api/v1/admin/session):
+a second signed cookie, `kurier_admin`, HttpOnly, SameSite=Strict, carries
+the id of a session kept in the database for 12 hours; signing out ends
+that session in every worker at once.
+
+Cookies are `Secure` when readers use https: COMMENTS_PUBLIC_URL says so
+(the service behind a TLS-terminating proxy only ever sees http).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -27,13 +38,14 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection
 
 from .config import Settings
-from .errors import ApiError, invalid
+from .errors import ApiError, invalid, rate_limited
 
 COOKIE = "kurier_user"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
 ADMIN_COOKIE = "kurier_admin"
 ADMIN_MAX_AGE = 12 * 3600
 NAME_MAX = 60
+LOGIN_MAX = 200
 IDENTITY_HEADERS = (
     "x-forwarded-user",
     "x-forwarded-email",
@@ -50,6 +62,7 @@ class User:
     name: str
     moderator: bool = False
     email: str = ""
+    since: int = 0  # open mode: when the identity was made (Unix time; 0: before Kurier kept it)
 
     def public(self) -> dict:
         return {"id": self.id, "name": self.name, "moderator": self.moderator}
@@ -73,7 +86,7 @@ class Identity:
             if self.settings.auth == "header":
                 user = self._from_headers(request)
             else:
-                user = self._from_cookie(request)
+                user = self.cookie_user(request)
                 if self.is_admin(request):
                     user = replace(user, moderator=True) if user else ADMIN_USER
             request.scope["kurier_user"] = user
@@ -81,32 +94,50 @@ class Identity:
 
     def trusted_peer(self, request: HTTPConnection) -> bool:
         """Whether the TCP peer is one of the trusted proxies."""
-        if request.client is None:
-            return False
+        return request.client is not None and self._trusted(request.client.host)
+
+    def _trusted(self, host: str) -> bool:
         try:
-            address = ipaddress.ip_address(request.client.host)
+            address = ipaddress.ip_address(host)
         except ValueError:
             return False
         return any(address in network for network in self.settings.trusted_proxies)
+
+    def address(self, request: HTTPConnection) -> str:
+        """The client's address, for limits that have no person to count by.
+
+        The TCP peer, unless it is a trusted proxy: then the nearest address
+        in X-Forwarded-For that is not one of ours (what a client put further
+        left is its own claim, and not believed).
+        """
+        peer = request.client.host if request.client else "unknown"
+        if not self._trusted(peer):
+            return peer
+        hops = [
+            hop.strip() for hop in ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+        ]
+        for hop in reversed(hops):
+            if not hop:
+                continue
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                return peer  # a garbled chain: count it as the proxy's own
+            if not self._trusted(hop):
+                return hop
+        return peer
 
     # --- header mode --------------------------------------------------------
 
     def _from_headers(self, request: HTTPConnection) -> User | None:
         if not self.trusted_peer(request):
             return None
-        values = {}
-        for name in IDENTITY_HEADERS:
-            found = request.headers.getlist(name)
-            if len(found) > 1:
-                raise ApiError(
-                    400,
-                    "ambiguous_identity",
-                    f"The {name} header was sent more than once.",
-                )
-            values[name] = found[0].strip() if found else ""
+        values = {name: _identity_header(request, name) for name in IDENTITY_HEADERS}
         login = values["x-forwarded-user"]
         if not login:
             return None
+        if len(login) > LOGIN_MAX:
+            raise ApiError(400, "invalid_identity", "The x-forwarded-user header is too long.")
         groups = {g.strip() for g in values["x-forwarded-groups"].split(",") if g.strip()}
         group = self.settings.moderator_group
         return User(
@@ -118,7 +149,8 @@ class Identity:
 
     # --- open mode ----------------------------------------------------------
 
-    def _from_cookie(self, request: HTTPConnection) -> User | None:
+    def cookie_user(self, request: HTTPConnection) -> User | None:
+        """Open mode: the person the request's signed cookie names, if any."""
         token = request.cookies.get(COOKIE)
         if not token:
             return None
@@ -133,24 +165,32 @@ class Identity:
         """
         try:
             data = self.serializer.loads(token)
-            return User(id=str(data["id"]), name=str(data["name"]))
-        except (BadSignature, KeyError, TypeError, ValueError):
+            since = data.get("since", 0)
+            since = since if type(since) is int else 0
+            return User(id=str(data["id"]), name=str(data["name"]), since=since)
+        except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def sign_in(self, request: HTTPConnection, name: str) -> tuple[User, dict]:
         """Open mode: the person with their chosen name, and the cookie to set.
 
-        The person keeps their id when they change their name.
+        The person keeps their id (and its age) when they change their name;
+        without a valid cookie a new identity is made (the caller limits how
+        many per address: api.post_me).
         """
-        current = self._from_cookie(request)
-        user = User(id=current.id if current else "u" + secrets.token_hex(8), name=name)
+        current = self.cookie_user(request)
+        if current is not None:
+            user = User(id=current.id, name=name, since=current.since)
+        else:
+            user = User(id="u" + secrets.token_hex(8), name=name, since=int(time.time()))
+        data = {"id": user.id, "name": user.name, "since": user.since}
         cookie = {
             "key": COOKIE,
-            "value": self.serializer.dumps({"id": user.id, "name": user.name}),
+            "value": self.serializer.dumps(data),
             "max_age": COOKIE_MAX_AGE,
             "httponly": True,
             "samesite": "lax",
-            "secure": request.url.scheme == "https",
+            "secure": secure_cookies(request),
             "path": "/",
         }
         if self.is_admin(request):
@@ -160,26 +200,33 @@ class Identity:
 
     # --- open mode: moderators ------------------------------------------------
 
-    def is_admin(self, request: HTTPConnection) -> bool:
-        """Open mode: the request carries a valid, unexpired admin cookie."""
+    def _admin_token(self, request: HTTPConnection) -> str | None:
+        """The session id in a valid, unexpired `kurier_admin` cookie (open mode only)."""
         token = request.cookies.get(ADMIN_COOKIE)
         if not token or not self.settings.admin_password or self.settings.auth != "open":
-            return False
+            return None
         try:
-            return self.admin_serializer.loads(token, max_age=ADMIN_MAX_AGE) == "admin"
+            session = self.admin_serializer.loads(token, max_age=ADMIN_MAX_AGE)
         except BadSignature:  # includes an expired signature
-            return False
+            return None
+        return session if isinstance(session, str) and session else None
 
-    def admin_sign_in(self, request: HTTPConnection, password: object) -> tuple[User, dict]:
+    def is_admin(self, request: HTTPConnection) -> bool:
+        """Open mode: the request carries the cookie of a session that was not ended."""
+        session = self._admin_token(request)
+        return session is not None and request.app.state.store.admin_session_active(session)
+
+    async def admin_sign_in(self, request: HTTPConnection, password: object) -> tuple[User, dict]:
         """Open mode: a moderator signs in with COMMENTS_ADMIN_PASSWORD.
 
         Returns the moderator and the cookie to set (`response.set_cookie(**cookie)`).
         Raises 409 `managed_identity` in header mode, 403 `admin_disabled`
-        without a password configured, 429 `rate_limited` after 5 attempts a
-        minute from one address (nobody is signed in yet, so the address is
-        all there is to count by; every attempt counts, right or wrong), and
-        401 `wrong_password`. Needs `request.app.state.store` for the limit,
-        which is kept in the database so that all worker processes share it.
+        without a password configured, 401 `wrong_password` after a short
+        delay, and 429 `rate_limited` once an address has had too many wrong
+        passwords lately (moderation.ADMIN_FAILURES; the right password from
+        an address without them always works, so a few wrong tries behind
+        the office's proxy lock nobody out). Needs `request.app.state.store`,
+        which keeps the failures and the sessions for all worker processes.
         """
         if self.settings.auth != "open":
             raise ApiError(
@@ -189,49 +236,75 @@ class Identity:
             raise ApiError(403, "admin_disabled", "Moderator sign-in is not configured.")
         if not isinstance(password, str) or len(password) > 1024:
             raise invalid("password", "password is a text.")
+        store, address = request.app.state.store, self.address(request)
+        wait = store.admin_sign_in_wait(address)
+        if wait:
+            raise rate_limited(wait, f"Too many wrong passwords; try again in {wait} s.")
         right = hmac.compare_digest(
             password.encode("utf-8", "surrogatepass"),
             self.settings.admin_password.encode("utf-8", "surrogatepass"),
         )
-        current = self._from_cookie(request)
-        user = replace(current, moderator=True) if current else ADMIN_USER
-        address = request.client.host if request.client else "unknown"
-        wait = request.app.state.store.admin_sign_in_attempt(address, right, user)
-        if wait:
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"Too many sign-in attempts; try again in {wait} s.",
-                headers={"Retry-After": str(wait)},
-            )
         if not right:
+            store.admin_sign_in_failed(address)
+            # Slows guessing down without locking anyone out.
+            await asyncio.sleep(self.settings.sign_in_failure_delay)
             raise ApiError(401, "wrong_password", "That is not the moderator password.", "password")
+        current = self.cookie_user(request)
+        user = replace(current, moderator=True) if current else ADMIN_USER
+        session = store.open_admin_session(user, address, ADMIN_MAX_AGE)
         cookie = {
             "key": ADMIN_COOKIE,
-            "value": self.admin_serializer.dumps("admin"),
+            "value": self.admin_serializer.dumps(session),
             "max_age": ADMIN_MAX_AGE,
             "httponly": True,
             "samesite": "strict",
-            "secure": request.url.scheme == "https",
+            "secure": secure_cookies(request),
             "path": "/",
         }
         request.scope["kurier_user"] = user
         return user, cookie
 
     def admin_sign_out(self, request: HTTPConnection) -> dict:
-        """The cookie to delete (`response.delete_cookie(**cookie)`) to end an admin session."""
+        """End the request's admin session; the cookie to delete (`response.delete_cookie(**…)`)."""
+        session = self._admin_token(request)
+        if session is not None:
+            request.app.state.store.close_admin_session(session)
         if self.settings.auth == "open":  # this request's user is no longer a moderator
-            request.scope["kurier_user"] = self._from_cookie(request)
+            request.scope["kurier_user"] = self.cookie_user(request)
         return {
             "key": ADMIN_COOKIE,
             "path": "/",
             "httponly": True,
             "samesite": "strict",
-            "secure": request.url.scheme == "https",
+            "secure": secure_cookies(request),
         }
 
 
 ADMIN_USER = User(id="admin", name="Moderator", moderator=True)
+
+
+def secure_cookies(request: HTTPConnection) -> bool:
+    """Whether cookies must be `Secure`: readers use https (COMMENTS_PUBLIC_URL) or this request."""
+    public_url = request.app.state.settings.public_url
+    return public_url.startswith("https://") or request.url.scheme == "https"
+
+
+def _identity_header(request: HTTPConnection, name: str) -> str:
+    """One identity header as text: UTF-8, sent at most once, no control characters."""
+    found = request.headers.getlist(name)
+    if len(found) > 1:
+        raise ApiError(400, "ambiguous_identity", f"The {name} header was sent more than once.")
+    if not found:
+        return ""
+    try:
+        # Starlette hands header bytes over as Latin-1; proxies send UTF-8.
+        value = found[0].encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise ApiError(400, "invalid_identity", f"The {name} header is not UTF-8 text.") from None
+    value = value.strip()
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ApiError(400, "invalid_identity", f"The {name} header holds a control character.")
+    return unicodedata.normalize("NFC", value)
 
 
 def clean_name(value: object) -> str:

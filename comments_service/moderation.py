@@ -13,10 +13,16 @@ Tables (besides the store's):
 - mutes: {user, user_name, until, reason, by, by_name, at}; one per person.
          A mute whose `until` has passed no longer applies: expiry is
          checked when the person writes, so nothing has to clear it.
+- sessions: {sid, user, address, at, expires}; open mode's admin sessions,
+         `sid` the SHA-256 of the secret in the `kurier_admin` cookie,
+         `expires` Unix time. Signing out removes the row.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -40,7 +46,8 @@ MUTE_MAX = timedelta(days=366)
 PAGE_DEFAULT, PAGE_MAX = 50, 200
 SYSTEM_ID, SYSTEM_NAME = "system", "Kurier"
 AUTO_HIDE_REASON = "pending review"  # shown until a moderator looks; `auto` lets pages translate
-ADMIN_SIGN_IN_LIMIT = RateLimit(5, 60)
+# Wrong admin passwords per address: ten at once, then one a minute.
+ADMIN_FAILURES = RateLimit(10, 600)
 ACTIONS = (
     "hide", "unhide", "delete", "pin", "unpin", "lock", "unlock", "mute", "unmute",
     "approve", "reject", "dismiss_reports", "auto_hide", "sign_in",
@@ -157,6 +164,8 @@ class ModerationMixin:
     flags: SQLiteTable
     audit: SQLiteTable
     mutes: SQLiteTable
+    sessions: SQLiteTable
+    _take_limit: Callable
     _thread_for_update: Callable
     _save_thread: Callable
     _comment_for_update: Callable
@@ -349,9 +358,13 @@ class ModerationMixin:
     def flag_comment(self, comment_id: str, user: User, reason: str, lookup: Lookup) -> dict:
         """Report a comment to the moderators, once per person.
 
-        With COMMENTS_FLAG_THRESHOLD open reports the comment is hidden
-        "pending review" until a moderator decides.
+        Behind the company sign-in, COMMENTS_FLAG_THRESHOLD open reports hide
+        the comment "pending review" until a moderator decides. In open mode
+        names are free to make, so reports never hide anything by themselves
+        (they wait in the moderators' queue), and a name must be a few
+        minutes old (COMMENTS_REPORT_MIN_AGE) before it may report at all.
         """
+        self._check_old_enough_to_report(user)
         with self.db.transaction():
             row, article = self._comment_for_update(comment_id, lookup)
             if row.get("approved") is False:
@@ -362,6 +375,7 @@ class ModerationMixin:
                 raise forbidden("You cannot report your own comment.")
             if self.flags.get((Q.comment == row.doc_id) & (Q.user == user.id)) is not None:
                 raise ApiError(409, "already_reported", "You reported this comment already.")
+            self._take_limit("report", user)
             flag = {
                 "comment": row.doc_id,
                 "thread": row["thread"],
@@ -374,7 +388,8 @@ class ModerationMixin:
             }
             flag_id = self.flags.insert(flag)
             reports = row.get("flags", 0) + 1
-            if reports >= self.settings.flag_threshold and not row.get("hidden"):
+            auto_hides = self.settings.auth == "header"
+            if auto_hides and reports >= self.settings.flag_threshold and not row.get("hidden"):
                 hidden = {"reason": AUTO_HIDE_REASON, "by": SYSTEM_ID, "by_name": SYSTEM_NAME,
                           "at": flag["at"], "auto": True}  # fmt: skip
                 self._change_comment(row, article, hidden=hidden, flags=reports)
@@ -385,6 +400,20 @@ class ModerationMixin:
                 # Moderators' view of the thread shows the count: it must be rebuilt.
                 self._save_thread(*self._thread_for_update(article.slug))
         return _flag_view(Document(flag, doc_id=flag_id))
+
+    def _check_old_enough_to_report(self, user: User) -> None:
+        """Open mode: 403 `identity_too_new` for a name made minutes ago."""
+        if self.settings.auth != "open" or user.moderator or not user.since:
+            return
+        age = int(time.time()) - user.since
+        wait = self.settings.report_min_age - age
+        if wait > 0:
+            raise ApiError(
+                403,
+                "identity_too_new",
+                f"A new name can report comments after a few minutes; try again in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
 
     def dismiss_flags(
         self, comment_id: str, user: User, lookup: Lookup, reason: str | None = None
@@ -524,17 +553,49 @@ class ModerationMixin:
             }
         )
 
-    def admin_sign_in_attempt(self, address: str, succeeded: bool, user: User) -> int:
-        """Count an admin sign-in attempt from `address`; seconds to wait, 0 if allowed.
+    def admin_sign_in_wait(self, address: str) -> int:
+        """Seconds `address` must wait before trying the admin password again (0: go ahead).
 
-        Open mode has no person before signing in, so the limit is keyed on
-        the client's address; an allowed success is audited.
+        Only wrong passwords count (ADMIN_FAILURES): nobody is signed in yet,
+        so the address is all there is to count by, and a right password
+        from an address without many recent failures always gets in.
         """
+        return self._limit_wait(f"admin-failures:{address}", ADMIN_FAILURES, take=False)
+
+    def admin_sign_in_failed(self, address: str) -> None:
+        """Count a wrong admin password from `address`."""
         with self.db.transaction():
-            wait = self._limit_wait(f"admin-sign-in:{address}", ADMIN_SIGN_IN_LIMIT)
-            if not wait and succeeded:
-                self._record(user, "sign_in", details={"address": address})
-        return wait
+            self._limit_wait(f"admin-failures:{address}", ADMIN_FAILURES)
+
+    def open_admin_session(self, user: User, address: str, lifetime: int) -> str:
+        """Start an admin session (audited); the secret that names it, for the cookie.
+
+        Only a hash of the secret is stored: a copy of the database does not
+        let anyone into the admin pages.
+        """
+        secret = secrets.token_urlsafe(32)
+        now = time.time()
+        with self.db.transaction():
+            self.sessions.remove(Q.expires < now)
+            self.sessions.insert({"sid": _session_hash(secret), "user": user.id,
+                                  "address": address, "at": _iso(_now()),
+                                  "expires": now + lifetime})  # fmt: skip
+            self._record(user, "sign_in", details={"address": address})
+        return secret
+
+    def admin_session_active(self, secret: str) -> bool:
+        """Whether the session named by `secret` was started and has not ended."""
+        session = self.sessions.get(Q.sid == _session_hash(secret))
+        return session is not None and session["expires"] > time.time()
+
+    def close_admin_session(self, secret: str) -> None:
+        """End a session: its cookie stops working in every worker at once."""
+        with self.db.transaction():
+            self.sessions.remove(Q.sid == _session_hash(secret))
+
+
+def _session_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _thread_state(article: Article, locked: bool, reason: str | None) -> dict:

@@ -56,7 +56,7 @@ async def post_admin_session(request: Request) -> Response:
     """Open mode: a moderator signs in with the admin password."""
     data = await _json_body(request, {"password": True})
     identity = request.app.state.identity
-    user, cookie = identity.admin_sign_in(request, data["password"])
+    user, cookie = await identity.admin_sign_in(request, data["password"])
     response = json_response(me_body(user, request.app.state.settings.auth))
     response.set_cookie(**cookie)
     return response

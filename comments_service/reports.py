@@ -28,6 +28,7 @@ Q = Query()
 BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and shows Polish letters right
 # Cells starting with these are formulas to a spreadsheet (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LEADING_SEPARATORS = ";, "
 MAX_IN = 50  # threads named in one query; past that, one scan of the table is faster
 SORT_ORDERS = ("asc", "desc")
 ENGAGEMENT_PARAMETERS = ("from", "to", "sort", "order")
@@ -281,16 +282,21 @@ def acknowledgements_table(report: dict, auth: str) -> tuple[list[str], list[lis
 
 
 def neutralise(value: object) -> str:
-    """A cell as text that no spreadsheet runs as a formula: a leading ' if it could."""
+    """A cell as text that no spreadsheet runs as a formula: a leading ' if it could.
+
+    Also when separators and spaces come first (";=1+1"): a spreadsheet that
+    splits at ";" (as one set up for Polish does) would start a cell there.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip(LEADING_SEPARATORS).startswith(FORMULA_STARTS) else text
 
 
 def to_csv(header: list[str], rows: Iterable[list]) -> bytes:
     """UTF-8 with a byte order mark, a header row, every cell neutralised."""
     buffer = io.StringIO()
     buffer.write(BOM)
-    writer = csv.writer(buffer)
+    # Every cell quoted: a separator inside one never splits it, whichever the reader uses.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8")

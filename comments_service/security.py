@@ -67,10 +67,15 @@ class SecurityHeaders:
 
 
 def request_origin(headers: Headers) -> str | None:
-    """The origin a browser declared for the request: Origin, else Referer's."""
+    """The origin a browser declared for the request: Origin, else (without one) Referer's.
+
+    `Origin: null` (a sandboxed frame, a data: page, some redirects) names no
+    origin at all, and is not a reason to fall back to the Referer.
+    """
     origin = headers.get("origin")
-    if origin and origin != "null":
-        return origin.rstrip("/").lower()
+    if origin is not None:
+        origin = origin.strip()
+        return None if origin.lower() in ("null", "") else origin.rstrip("/").lower()
     referer = headers.get("referer")
     if referer:
         parts = urlsplit(referer)
@@ -82,9 +87,11 @@ def request_origin(headers: Headers) -> str | None:
 def origin_allowed(origin: str | None, headers: Headers, allowed: Iterable[str]) -> bool:
     """Whether `origin` may change state.
 
-    With no list configured, the service's own origin is allowed: the host a
-    browser addressed (scheme aside, since a TLS-terminating proxy may sit in
-    front).
+    `allowed` is Settings.own_origins: COMMENTS_ALLOWED_ORIGINS, else the
+    origin of COMMENTS_PUBLIC_URL. With neither configured (a laptop, a
+    test), the host a browser addressed is taken for the service's own
+    (scheme aside, since a TLS-terminating proxy may sit in front); a
+    deployment sets COMMENTS_PUBLIC_URL so that no Host header decides.
     """
     if origin is None:
         return False

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,11 +37,11 @@ from tinydb.table import Document
 
 from . import render
 from .articles import Article
-from .changelog import ChangeLog
+from .changelog import Change, ChangeLog
 from .config import RateLimit, Settings
-from .errors import ApiError, forbidden, invalid, not_found
+from .errors import ApiError, forbidden, invalid, not_found, rate_limited
 from .identity import User
-from .moderation import ModerationMixin, is_public
+from .moderation import Lookup, ModerationMixin, is_public
 from .storage import Database
 from .threadview import ReaderMarks, ThreadView
 
@@ -54,7 +55,16 @@ TABLES = {
     "flags": ("comment", "user", "open"),
     "audit": ("thread", "actor", "action"),
     "mutes": ("user",),
+    "sessions": ("sid",),
 }
+# Each limited action: its Settings field and the refusal's message.
+LIMITS = {
+    "comment": ("rate_limit", "You are commenting too fast; try again in {wait} s."),
+    "edit": ("edit_rate_limit", "You are editing too fast; try again in {wait} s."),
+    "reaction": ("reaction_rate_limit", "You are reacting too fast; try again in {wait} s."),
+    "report": ("report_rate_limit", "You have sent many reports; try again in {wait} s."),
+}
+ID_DIGITS = 18  # an id fits SQLite's 64-bit integer
 CACHED_THREADS = 128  # rendered threads kept per process; the recent ones are the hot ones
 Event = tuple[str, dict]  # a change's event name and its public data
 
@@ -85,6 +95,7 @@ class Store(ModerationMixin):
         self.flags = db.table("flags", indexes=TABLES["flags"])
         self.audit = db.table("audit", indexes=TABLES["audit"])
         self.mutes = db.table("mutes", indexes=TABLES["mutes"])
+        self.sessions = db.table("sessions", indexes=TABLES["sessions"])
         self.changes = ChangeLog(db)
         self._cache: OrderedDict[tuple[str, bool], ThreadView] = OrderedDict()  # (slug, moderator)
 
@@ -130,6 +141,35 @@ class Store(ModerationMixin):
         """The id of the thread's latest change in the log (0 if it never changed)."""
         doc = self.threads.get(Q.slug == slug)
         return doc.get("last_event_id", 0) if doc else 0
+
+    def as_shown_now(self, changes: list[Change], lookup: Lookup) -> list[Change]:
+        """The changes with every comment in the form a reader of the thread sees now.
+
+        The log keeps a comment as it was when it changed; by the time a
+        reader gets that change (a resumed stream, a worker catching up) the
+        comment may have been edited, hidden, deleted or rejected. Its text
+        then must not reach anyone again: a replayed comment carries its
+        current public form, or becomes a removal when it is gone.
+        """
+        wanted = [int(c.data["comment"]["id"]) for c in changes if c.event == "comment"]
+        if not wanted:
+            return changes
+        rows = {row.doc_id: row for row in self.comments.get(doc_ids=wanted)}
+        shown = []
+        for change in changes:
+            if change.event != "comment":
+                shown.append(change)
+                continue
+            comment_id, count = int(change.data["comment"]["id"]), change.data["comment_count"]
+            row = rows.get(comment_id)
+            if row is None or row.get("approved") is False:
+                data = {"id": str(comment_id), "placeholder": False, "comment_count": count}
+                shown.append(Change(change.id, change.thread, "comment_deleted", data))
+            else:
+                node = self._node(row, lookup(row["thread"]))
+                data = {"comment": node, "comment_count": count}
+                shown.append(Change(change.id, change.thread, "comment", data))
+        return shown
 
     def counts(self, articles: list[Article]) -> dict:
         """Comment and reaction counts of several threads, from their counters."""
@@ -250,7 +290,7 @@ class Store(ModerationMixin):
             "id": str(row.doc_id),
             "parent": str(row["parent"]) if row["parent"] else None,
             "author": {"id": row["author_id"], "name": row["author_name"]} if shown else None,
-            "article_author": shown and row["author_name"] in (article.authors if article else ()),
+            "article_author": shown and self._by_article_author(row, article),
             "body_html": row["body_html"] if shown else "",
             "created": row["created"],
             "edited": row.get("edited"),
@@ -267,6 +307,19 @@ class Store(ModerationMixin):
             node["thread"] = row["thread"]
             node["flags"] = row.get("flags", 0)
         return node
+
+    def _by_article_author(self, row: Mapping, article: Article | None) -> bool:
+        """Whether the article's author wrote the comment, by a verified identity.
+
+        Only the company sign-in verifies who someone is: its login must be
+        among the article's `AuthorLogins`. A display name proves nothing
+        (in open mode anyone may take any name), so open mode never says so.
+        """
+        return (
+            self.settings.auth == "header"
+            and article is not None
+            and row["author_id"] in article.author_logins
+        )
 
     # --- comments -----------------------------------------------------------
 
@@ -298,7 +351,7 @@ class Store(ModerationMixin):
                         "The comment you reply to was deleted.",
                         "parent",
                     )
-            self._take_rate_limit(user)
+            self._take_limit("comment", user)
             premoderated = self.settings.premoderation or article.comments == "moderated"
             waits = premoderated and not user.moderator
             row = {
@@ -339,6 +392,7 @@ class Store(ModerationMixin):
             doc_id, doc = self._thread_for_update(article.slug)
             self._check_open(article, doc)
             self.check_not_muted(user)
+            self._take_limit("edit", user)
             changes = {"body": text.source, "body_html": text.html, "edited": now_iso()}
             self.comments.update(changes, doc_ids=[row.doc_id])
             edited = {**row, **changes}
@@ -408,12 +462,17 @@ class Store(ModerationMixin):
     # --- reactions, likes, acknowledgements -----------------------------------
 
     def set_reaction(self, article: Article, user: User, kind: str, on: bool) -> dict:
-        """PUT/DELETE an article reaction; idempotent."""
+        """PUT/DELETE an article reaction; idempotent.
+
+        A closed or locked thread is read-only, its reactions included.
+        """
         if kind not in self.settings.reactions:
             raise invalid("kind", f"Reactions are: {', '.join(self.settings.reactions)}.")
         with self.db.transaction():
             doc_id, doc = self._thread_for_update(article.slug)
+            self._check_open(article, doc)
             self.check_not_muted(user)
+            self._take_limit("reaction", user)
             changed = self._mark(article.slug, user, "reaction", kind, on)
             if changed:
                 counts = dict(doc.get("reactions", {}))
@@ -447,6 +506,7 @@ class Store(ModerationMixin):
             doc_id, doc = self._thread_for_update(article.slug)
             self._check_open(article, doc)
             self.check_not_muted(user)
+            self._take_limit("reaction", user)
             likes = row.get("likes", 0)
             if self._mark(article.slug, user, "like", str(row.doc_id), on):
                 likes = max(0, likes + (1 if on else -1))
@@ -533,7 +593,8 @@ class Store(ModerationMixin):
         doc.update(changes)
 
     def _comment_for_update(self, comment_id: str, lookup) -> tuple:
-        row = self.comments.get(doc_id=int(comment_id)) if comment_id.isdigit() else None
+        number = parse_id(comment_id)
+        row = self.comments.get(doc_id=number) if number is not None else None
         article = lookup(row["thread"]) if row is not None else None
         if row is None or article is None or article.hidden:
             raise not_found("comment")
@@ -543,25 +604,43 @@ class Store(ModerationMixin):
         if article.closed or doc.get("locked"):
             raise thread_locked()
 
-    def _take_rate_limit(self, user: User) -> None:
-        """Count one new comment against the person's limit, or refuse."""
-        wait = self._limit_wait(f"comment:{user.id}", self.settings.rate_limit)
-        if wait:
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"You are commenting too fast; try again in {wait} s.",
-                headers={"Retry-After": str(wait)},
-            )
+    def _take_limit(self, action: str, user: User) -> None:
+        """Count one `action` (comment, edit, reaction, report) against the person's limit.
 
-    def _limit_wait(self, key: str, limit: RateLimit) -> int:
-        """Count one event under `key` (GCRA); 0 if allowed, else the seconds to wait."""
+        Refuses with 429 and the wait when they are over it. Every write a
+        person can repeat has a limit, since each one reaches every open
+        stream of the thread.
+        """
+        limit = getattr(self.settings, LIMITS[action][0])
+        wait = self._limit_wait(f"{action}:{user.id}", limit)
+        if wait:
+            raise rate_limited(wait, LIMITS[action][1].format(wait=wait))
+
+    def take_identity_limit(self, address: str) -> None:
+        """Open mode: count one new identity made from `address`, or refuse (429).
+
+        Identities cost nothing to make, and every per-person limit counts
+        per identity: this is what keeps a script from minting its way past
+        them. An office shares one address, so the limit is generous.
+        """
+        with self.db.transaction():
+            wait = self._limit_wait(f"identity:{address}", self.settings.identity_rate_limit)
+        if wait:
+            raise rate_limited(wait, f"Too many new names from here; try again in {wait} s.")
+
+    def _limit_wait(self, key: str, limit: RateLimit, take: bool = True) -> int:
+        """Count one event under `key` (GCRA); 0 if allowed, else the seconds to wait.
+
+        With take=False only says whether an event would be allowed now.
+        """
         now = time.time()
         state = self.limits.get(Q.key == key)
         tat = max(state["tat"] if state else now, now)
         allowed_at = tat - limit.period + limit.interval
         if now < allowed_at:
             return max(1, int(allowed_at - now + 0.999))
+        if not take:
+            return 0
         if state is None:
             self.limits.insert({"key": key, "tat": tat + limit.interval})
         else:
@@ -606,10 +685,17 @@ def prepare_text(body: object) -> Text:
         raise invalid("body", str(error), code=error.code) from None
 
 
+def parse_id(value: object) -> int | None:
+    """A comment's id from text: ASCII digits only ("²" is a digit to str.isdigit), else None."""
+    ascii_digits = isinstance(value, str) and value.isascii() and value.isdigit()
+    return int(value) if ascii_digits and len(value) <= ID_DIGITS else None
+
+
 def parse_parent(parent: object) -> int | None:
     """The id a reply answers, from the request's `parent` field."""
     if parent is None:
         return None
-    if isinstance(parent, str) and parent.isdigit():
-        return int(parent)
-    raise invalid("parent", "parent is the id of a comment in this thread, or null.")
+    number = parse_id(parent)
+    if number is None:
+        raise invalid("parent", "parent is the id of a comment in this thread, or null.")
+    return number

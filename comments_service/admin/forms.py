@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..identity import User
+from ..identity import User, secure_cookies
 from ..security import MAX_BODY, origin_allowed, request_origin
 
 CSRF_COOKIE = "kurier_admin_csrf"
@@ -59,7 +59,7 @@ def set_browser_key(request: Request, response: Response) -> None:
             key,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=secure_cookies(request),
             path="/admin",
         )
 
@@ -73,7 +73,7 @@ def csrf_token(request: Request, user: User | None) -> str:
 
 def genuine(request: Request, form: dict[str, str], user: User | None) -> bool:
     """Whether a form post came from our own page in this browser (see the module docstring)."""
-    allowed = request.app.state.settings.allowed_origins
+    allowed = request.app.state.settings.own_origins
     if not origin_allowed(request_origin(request.headers), request.headers, allowed):
         return False
     if browser_key(request) is None:
@@ -124,7 +124,7 @@ def set_flash(
         max_age=120,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
         path="/admin",
     )
 

@@ -25,7 +25,7 @@ from tinydb import Query
 
 from .. import reports
 from ..errors import ApiError
-from ..identity import User
+from ..identity import User, secure_cookies
 from ..moderation import ACTIONS, parse_page, parse_reason, parse_until
 from . import forms
 from .i18n import LANG_COOKIE, LANGS, choose_lang, translator
@@ -84,7 +84,10 @@ def render(
     )
     response = HTMLResponse(html, status_code=status, headers=NO_STORE)
     if from_query:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/admin")
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/admin",
+            secure=secure_cookies(request),
+        )  # fmt: skip
     if flash is not None:
         response.delete_cookie(forms.FLASH_COOKIE, path="/admin")
     forms.set_browser_key(request, response)
@@ -211,7 +214,7 @@ async def sign_in(request: Request) -> Response:
         return _refused(request, user, "refused_csrf", 403)
     identity = request.app.state.identity
     try:
-        moderator, cookie = identity.admin_sign_in(request, form.get("password", ""))
+        moderator, cookie = await identity.admin_sign_in(request, form.get("password", ""))
     except ApiError as error:
         lang, _ = choose_lang(request)
         status = error.status if error.status != 409 else 403

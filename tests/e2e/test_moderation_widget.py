@@ -109,16 +109,27 @@ def test_a_reader_reports_a_comment_once(new_page: NewPage, server: Server):
     expect(widget.locator(".k-comment").last.get_by_role("button", name="Zgłoś")).to_have_count(0)
 
 
-def test_three_reports_hide_a_comment_for_everyone_live(new_page: NewPage, server: Server):
+def signed_in(server: Server, login: str):
+    """Header mode: an API client the company sign-in names (the tests are its proxy)."""
+    client = server.client()
+    client.headers["x-forwarded-user"] = login
+    return client
+
+
+def test_three_reports_hide_a_comment_for_everyone_live(
+    new_page: NewPage, start_service: StartService
+):
+    """Behind the company sign-in: there reports of three colleagues hide a comment."""
+    server = start_service(workers=2, auth="header")
     slug = "chlodnia-wroclaw"
-    comment = post(server.client("Ewa Autorka"), slug, "Treść do zgłoszenia")
+    comment = post(signed_in(server, "ewa.autorka"), slug, "Treść do zgłoszenia")
     pages = [new_page(base_url=server.base_url) for _ in range(2)]
     items = [open_article(p, article(slug)).locator(f"#comment-{comment['id']}") for p in pages]
     for item in items:
         expect(item.locator(".k-c-body")).to_have_text("Treść do zgłoszenia")
 
     for n in range(3):
-        reader = server.client(f"Czytelnik {n}")
+        reader = signed_in(server, f"czytelnik{n}")
         reported = reader.post(f"/comments/{comment['id']}/flags", json={"reason": "spam"})
         assert reported.status_code == 201, reported.text
     for item in items:  # no reload: the event hides it
@@ -276,11 +287,16 @@ def test_locking_takes_the_form_away_live(new_page: NewPage, server: Server):
     expect(reader.locator("img[src=x]")).to_have_count(0)
     expect(reader.get_by_role("button", name="Odpowiedz")).to_have_count(0)
     expect(reader.get_by_role("button", name="Zgłoś")).to_have_count(1)  # reports still go
+    # Locked is read-only: the reactions keep their counts but take no clicks.
+    reactions = reader.locator(".k-reactions .k-btn")
+    expect(reactions.first).to_be_disabled()
+    expect(reader.locator(".k-reactions .k-btn:enabled")).to_have_count(0)
 
     lock.click()
     expect(lock).to_have_text("Zamknij dyskusję")
     expect(reader.get_by_label("Twój komentarz")).to_be_visible()
     expect(reader.get_by_role("button", name="Odpowiedz")).to_have_count(1)
+    expect(reader.locator(".k-reactions .k-btn:disabled")).to_have_count(0)
 
 
 def test_a_moderator_rejects_a_waiting_comment(new_page: NewPage, server: Server):

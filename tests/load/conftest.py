@@ -34,7 +34,15 @@ ARTICLES = [
      "date": "2026-11-04T09:00:00+01:00", "category": "bhp", "must_read": True,
      "comments": "open", "translations": []},
 ]  # fmt: skip
-DEFAULT_SETTINGS = {"rate_limit": "100000/minute", "secret_key": SECRET_KEY}
+DEFAULT_SETTINGS = {
+    "rate_limit": "100000/minute",
+    "secret_key": SECRET_KEY,
+    # Load comes from one address, as hundreds of readers at once.
+    "identity_rate_limit": "1000000/hour",
+    "edit_rate_limit": "100000/minute",
+    "reaction_rate_limit": "100000/minute",
+    "max_streams_per_address": "100000",
+}
 
 
 StartServer = Callable[..., Server]

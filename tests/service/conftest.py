@@ -17,8 +17,8 @@ ORIGIN = "http://testserver"
 ARTICLES = [
     {"slug": "open-news", "lang": "pl", "title": "Otwarte", "url": "news/open-news.html",
      "date": "2026-11-01T09:00:00+01:00", "category": "firma", "must_read": False,
-     "comments": "open", "authors": ["Anna Nowak"], "translations": [
-         {"lang": "en", "url": "en/news/open-news.html"}]},
+     "comments": "open", "authors": ["Anna Nowak"], "author_logins": ["anowak"],
+     "translations": [{"lang": "en", "url": "en/news/open-news.html"}]},
     {"slug": "open-news", "lang": "en", "title": "Open", "url": "en/news/open-news.html",
      "date": "2026-11-01T09:00:00+01:00", "category": "firma", "must_read": False,
      "comments": "open", "authors": ["Anna Nowak"], "translations": [
@@ -48,18 +48,26 @@ def settings(tmp_path: Path) -> Settings:
         articles=articles,
         secret_key="test-secret-key-" + "x" * 32,
         rate_limit=RateLimit(1000, 60),
+        # Tests make many people at once from one address and report at once;
+        # the limits on that are tested where they are the point.
+        identity_rate_limit=RateLimit(10_000, 60),
+        report_min_age=0,
+        sign_in_failure_delay=0.05,
     )
 
 
 @pytest.fixture
 def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     """Clients of one database, each with its own app (like separate workers)
-    and its own cookies; keyword arguments change the settings."""
+    and its own cookies; `peer` is the client's address, other keyword
+    arguments change the settings."""
     clients: list[TestClient] = []
 
-    def make(name: str | None = None, **changes) -> TestClient:
+    def make(name: str | None = None, peer: str = "testclient", **changes) -> TestClient:
         app = create_app(replace(settings, **changes))
-        client = TestClient(app, headers={"origin": ORIGIN}, raise_server_exceptions=False)
+        client = TestClient(
+            app, headers={"origin": ORIGIN}, raise_server_exceptions=False, client=(peer, 50000)
+        )
         client.__enter__()
         clients.append(client)
         if name:
@@ -70,6 +78,37 @@ def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     yield make
     for client in reversed(clients):
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def header_client(settings):
+    """Clients of header mode behind the trusted proxy, one per set of settings."""
+    opened = []
+
+    def make(**changes) -> TestClient:
+        app = create_app(replace(settings, auth="header", **changes))
+        client = TestClient(app, headers={"origin": ORIGIN}, client=("127.0.0.1", 40000),
+                            raise_server_exceptions=False)  # fmt: skip
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def person(header_client) -> Callable[..., TestClient]:
+    """Header mode: a person the company sign-in names (`login`, display `name`)."""
+
+    def make(login: str, name: str = "", groups: str = "", **changes) -> TestClient:
+        client = header_client(**changes)
+        client.headers.update({"x-forwarded-user": login, "x-forwarded-preferred-username": name,
+                               "x-forwarded-groups": groups})  # fmt: skip
+        return client
+
+    return make
 
 
 @pytest.fixture

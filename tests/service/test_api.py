@@ -411,8 +411,23 @@ def test_reaction_needs_sign_in(anonymous):
     assert_api_error(anonymous.put(THREAD + "/reactions/like"), 401, "not_signed_in")
 
 
-def test_reaction_on_closed_article_is_allowed(client):
-    assert client.put("/api/v1/threads/closed-news/reactions/like").status_code == 200
+def test_reaction_on_closed_article_is_refused(client):
+    """Closed means read-only: no comments, no reactions."""
+    response = client.put("/api/v1/threads/closed-news/reactions/like")
+    assert_api_error(response, 403, "thread_locked")
+    assert client.get("/api/v1/threads/closed-news").json()["thread"]["reactions"]["like"] == 0
+
+
+def test_reaction_on_a_locked_thread_is_refused(make_client, settings):
+    from tests.service.moderation_kit import admin
+
+    reader = make_client("Ewa")
+    assert reader.put(f"{THREAD}/reactions/love").status_code == 200
+    moderator = admin(make_client, "Ola")
+    assert moderator.put(f"{THREAD}/lock", json={"reason": "Spór"}).status_code == 200
+    assert_api_error(reader.delete(f"{THREAD}/reactions/love"), 403, "thread_locked")
+    assert_api_error(reader.put(f"{THREAD}/reactions/like"), 403, "thread_locked")
+    assert reader.get(THREAD).json()["thread"]["mine"] == ["love"]
 
 
 def test_like_comment_toggle(client, make_client):
@@ -693,3 +708,90 @@ def test_site_pages_go_out_gzipped_and_api_answers_do_not(make_client, tmp_path)
     assert response.text == page
     thread = client.get("/api/v1/threads/open-news", headers={"Accept-Encoding": "gzip"})
     assert thread.status_code == 200 and "content-encoding" not in thread.headers
+
+
+# --- hostile input that used to answer 500 ----------------------------------------------
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("POST", "/api/v1/me", id="me"),
+        pytest.param("POST", COMMENTS, id="comment"),
+        pytest.param("PATCH", "/api/v1/comments/{id}", id="edit"),
+        pytest.param("DELETE", "/api/v1/comments/{id}", id="delete"),
+        pytest.param("POST", "/api/v1/comments/{id}/flags", id="report"),
+    ],
+)
+def test_deeply_nested_json_is_400_without_a_traceback(client, caplog, method, path):
+    cid = comment_id(client)
+    for body in (DEEP, '{"body":' * 3000 + "1" + "}" * 3000):
+        response = client.request(
+            method, path.format(id=cid), content=body, headers={"content-type": "application/json"}
+        )
+        assert_api_error(response, 400, "malformed_json")
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+
+
+@pytest.mark.parametrize(
+    "raw_id",
+    ["%C2%B2", "%C2%B9%C2%B2", "%D9%A3", "1%C2%B2", "%EF%BC%91", "0" * 19, "9" * 30],
+)
+def test_ids_are_ascii_digits_in_paths(client, raw_id):
+    """ "²" and "٣" are digits to str.isdigit() but not to int(): 404, not 500."""
+    for method, path in (
+        ("PATCH", f"/api/v1/comments/{raw_id}"),
+        ("DELETE", f"/api/v1/comments/{raw_id}"),
+        ("PUT", f"/api/v1/comments/{raw_id}/reactions/like"),
+        ("POST", f"/api/v1/comments/{raw_id}/flags"),
+    ):
+        body = {"body": "x"} if method == "PATCH" else {"reason": "x"} if method == "POST" else None
+        response = client.request(method, path, json=body)
+        assert_api_error(response, 404, "comment_not_found")
+
+
+@pytest.mark.parametrize("parent", ["²", "¹²", "٣", "１", "1²", "-1", "1.0", " 1"])
+def test_parent_ids_are_ascii_digits(client, parent):
+    comment_id(client)
+    response = post(client, "Odpowiedź", parent=parent)
+    assert_api_error(response, 422, "invalid_field", "parent")
+
+
+# --- the article's author, by who they are ------------------------------------------------
+
+
+def test_article_author_badge_is_never_given_in_open_mode(make_client):
+    """Anyone may call themselves "Anna Nowak" in open mode: the name proves nothing."""
+    impostor = make_client("Anna Nowak")
+    posted = post(impostor, "Jako autorka artykułu...").json()
+    assert posted["article_author"] is False
+    assert impostor.get(THREAD).json()["comments"][0]["article_author"] is False
+
+
+def test_article_author_badge_comes_from_the_login_in_header_mode(header_mode):
+    client = header_mode("127.0.0.1")
+    author = {"x-forwarded-user": "anowak", "x-forwarded-preferred-username": "Ania"}
+    namesake = {"x-forwarded-user": "anowak2", "x-forwarded-preferred-username": "Anna Nowak"}
+    by_author = client.post(COMMENTS, json={"body": "Od autorki"}, headers=author).json()
+    by_namesake = client.post(COMMENTS, json={"body": "Imienniczka"}, headers=namesake).json()
+    assert by_author["article_author"] is True and by_namesake["article_author"] is False
+    shown = {c["id"]: c["article_author"] for c in client.get(THREAD).json()["comments"]}
+    assert shown == {by_author["id"]: True, by_namesake["id"]: False}
+    # Only on the article they wrote.
+    elsewhere = client.post(
+        "/api/v1/threads/must-read/comments", json={"body": "Gdzie indziej"}, headers=author
+    )
+    assert elsewhere.json()["article_author"] is False
+
+
+# --- origins -----------------------------------------------------------------------------
+
+
+def test_null_origin_does_not_fall_back_to_the_referer(client):
+    """A sandboxed frame sends Origin: null; its Referer proves nothing about it."""
+    request = client.build_request("POST", COMMENTS, json={"body": "x"})
+    request.headers["origin"] = "null"
+    request.headers["referer"] = f"{ORIGIN}/news/open-news.html"
+    assert_api_error(client.send(request), 403, "origin_not_allowed")

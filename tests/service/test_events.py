@@ -429,8 +429,9 @@ def test_events_resume_replays_exactly_the_missed_events_in_order(settings):
         by_query = await worker.stream(f"{EVENTS}?last_event_id={seen.id}")
         for resumed in (by_header, by_query):
             missed = await events_until(resumed, 3)
-            assert [e.name for e in missed] == ["comment", "like", "comment_deleted"]
-            assert missed[0].data["comment"]["id"] == second["id"]
+            # The second comment was deleted since: replayed as it is now, a removal.
+            assert [e.name for e in missed] == ["comment_deleted", "like", "comment_deleted"]
+            assert missed[0].data["id"] == second["id"]
             assert missed[1].data == {"id": first["id"], "likes": 1}
             assert missed[2].data["id"] == second["id"]
             assert [e.id for e in missed] == sorted(e.id for e in missed)
@@ -558,6 +559,29 @@ def test_events_anonymous_readers_share_one_bound(settings):
         assert (await worker.stream(person=await worker.person("Ewa"))).status == 200
 
     run(settings, scenario, max_anonymous_streams=2)
+
+
+def test_events_anonymous_streams_are_bounded_per_client_address(settings):
+    async def scenario(worker: Worker) -> None:
+        first = await worker.stream()
+        assert first.status == 200 and (await worker.stream()).status == 200
+        refused = await worker.stream()
+        assert refused.status == 429
+        assert_api_error_body(await refused.body(), "too_many_streams")
+        # Another reader behind the trusted proxy has an allowance of their own.
+        elsewhere = {"x-forwarded-for": "203.0.113.5"}
+        assert (await worker.stream(headers=elsewhere)).status == 200
+        # People are counted as people, whatever their address.
+        assert (await worker.stream(person=await worker.person("Ewa"))).status == 200
+        # A closed stream frees its place.
+        await first.close()
+        assert (await worker.stream()).status == 200
+
+    run(settings, scenario, max_anonymous_streams_per_address=2)
+
+
+def assert_api_error_body(body: bytes, code: str) -> None:
+    assert orjson.loads(body)["error"]["code"] == code
 
 
 def test_events_disconnect_unsubscribes(settings):

@@ -355,3 +355,17 @@ def test_unknown_and_hidden_threads_and_bad_requests(anonymous):
 
 def test_closed_threads_keep_their_feed(anonymous):
     parse(anonymous.get("/feeds/threads/closed-news.atom"))
+
+
+def test_feed_links_use_the_public_url_not_the_host_header(make_client):
+    """A forged Host must not end up in a feed that proxies may cache for everyone."""
+    public = "https://kurier.intranet.example"
+    post(make_client("Ewa"), "Komentarz")
+    client = make_client(public_url=public)
+    for path in ("/feeds/comments.atom", "/feeds/threads/open-news.atom?lang=en"):
+        forged = client.get(path, headers={"host": "evil.example"})
+        honest = client.get(path)
+        assert forged.content == honest.content and forged.headers["etag"] == honest.headers["etag"]
+        assert b"evil.example" not in forged.content
+        self_link = [link for link in parse(forged).feed.links if link.rel == "self"][0].href
+        assert self_link == public + path

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from itsdangerous import URLSafeSerializer
+
+from comments_service.config import RateLimit
 from tests.service.conftest import assert_api_error
 from tests.service.moderation_kit import API, OPEN, admin, audit, events, find, post, thread
 
@@ -50,11 +54,13 @@ def test_report_needs_a_reason(make_client, body, code):
     assert_api_error(response, 422, code, "reason")
 
 
-def test_three_reports_hide_the_comment_pending_review(make_client, settings):
-    author = make_client("Ewa")
+def test_three_reports_hide_the_comment_pending_review(person, settings):
+    """Behind the company sign-in, where every report is a real colleague's."""
+    author = person("ewa", "Ewa")
     comment = post(author, "Kontrowersyjne zdanie")
-    reporters = [make_client(name) for name in ("Jan", "Ala", "Piotr")]
-    moderator = admin(make_client, "Ola")
+    reporters = [person(login, name) for login, name in (("jan", "Jan"), ("ala", "Ala"),
+                                                           ("piotr", "Piotr"))]  # fmt: skip
+    moderator = person("ola", "Ola", moderators=frozenset({"ola"}))
 
     for reporter in reporters[:2]:
         assert report(reporter, comment["id"]).status_code == 201
@@ -96,11 +102,63 @@ def test_three_reports_hide_the_comment_pending_review(make_client, settings):
     assert_api_error(report(reporters[0], comment["id"]), 409, "already_reported")
 
 
-def test_flag_threshold_is_configurable(make_client):
-    comment = post(make_client("Ewa", flag_threshold=1))
-    reader = make_client("Jan", flag_threshold=1)
+def test_flag_threshold_is_configurable(person):
+    comment = post(person("ewa", "Ewa", flag_threshold=1))
+    reader = person("jan", "Jan", flag_threshold=1)
     assert report(reader, comment["id"]).status_code == 201
     assert find(reader, comment["id"])["hidden"]["auto"] is True
+
+
+def test_open_mode_reports_never_hide_by_themselves(make_client):
+    """Names are free in open mode: three fresh ones must not silence anyone."""
+    author = make_client("Ewa")
+    comment = post(author, "Niewygodna prawda")
+    for name in ("Jan", "Ala", "Piotr", "Kasia"):
+        assert report(make_client(name), comment["id"]).status_code == 201
+    assert find(author, comment["id"])["hidden"] is None
+    assert thread(author)["thread"]["comment_count"] == 1
+    moderator = admin(make_client, "Ola")
+    queue = moderator.get(f"{API}/moderation/flags").json()["items"]
+    assert [item["comment"]["id"] for item in queue] == [comment["id"]]
+    assert queue[0]["comment"]["flags"] == 4 and queue[0]["comment"]["hidden"] is None
+    assert audit(moderator, action="auto_hide") == []
+
+
+def test_open_mode_a_new_name_reports_after_a_few_minutes(make_client, monkeypatch):
+    comment = post(make_client("Ewa"))
+    newcomer = make_client("Jan", report_min_age=300)
+    response = report(newcomer, comment["id"])
+    error = assert_api_error(response, 403, "identity_too_new")
+    assert 290 <= int(response.headers["retry-after"]) <= 300
+    assert "minutes" in error["message"]
+    # Five minutes later the same name may report.
+    later = time.time() + 301
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert report(newcomer, comment["id"]).status_code == 201
+
+
+def test_open_mode_names_made_before_their_age_was_kept_may_report(make_client, settings):
+    """A cookie from before Kurier recorded when a name was made is at least that old."""
+    comment = post(make_client("Ewa"))
+    old = URLSafeSerializer(settings.secret_key, salt="kurier-user").dumps(
+        {"id": "u0123456789abcdef", "name": "Stary Jan"}
+    )
+    reader = make_client(report_min_age=300)
+    reader.cookies.set("kurier_user", old)
+    assert report(reader, comment["id"]).status_code == 201
+
+
+def test_reports_per_person_are_limited(make_client):
+    author = make_client("Ewa")
+    comments = [post(author, f"komentarz {n}") for n in range(3)]
+    reader = make_client("Jan", report_rate_limit=RateLimit(2, 3600))
+    for comment in comments[:2]:
+        assert report(reader, comment["id"]).status_code == 201
+    response = report(reader, comments[2]["id"])
+    assert_api_error(response, 429, "rate_limited")
+    assert int(response.headers["retry-after"]) > 60
+    assert report(make_client("Ala", report_rate_limit=RateLimit(2, 3600)),
+                  comments[2]["id"]).status_code == 201  # fmt: skip
 
 
 def test_hiding_a_reported_comment_resolves_its_reports(make_client):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.testclient import TestClient
 
+from comments_service import reports
 from comments_service.app import create_app
 from comments_service.storage import Database
 from tests.service.conftest import ORIGIN, assert_api_error, write_articles
@@ -18,7 +19,9 @@ from tests.service.conftest import ORIGIN, assert_api_error, write_articles
 KINDS = ("like", "love", "celebrate", "insightful", "curious")
 ENGAGEMENT = "/api/v1/reports/engagement"
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1", "-2", "@SUM(A1:A9)",
-           "\tTab", "\rReturn"]  # fmt: skip
+           "\tTab", "\rReturn",
+           # A spreadsheet set up for Polish splits cells at ";": what follows one is a cell.
+           ";=1+1", "; @SUM(A1)", ",-3"]  # fmt: skip
 ARTICLES = [
     {"slug": "alpha", "lang": "pl", "title": "Alfa", "date": "2026-10-05T09:00:00+02:00",
      "must_read": False, "comments": "open", "url": "news/alpha.html"},
@@ -306,6 +309,20 @@ def test_acknowledgements_csv_neutralises_hostile_names(sso):
     rows = read_csv(client.get("/api/v1/reports/acknowledgements/must.csv", headers=MOD))
     assert sorted(row["name"] for row in rows) == sorted("'" + name for name in HOSTILE[:4])
     assert all(not row["name"].startswith(("=", "+", "-", "@")) for row in rows)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [pytest.param(t, id=repr(t)) for t in ["zwykły", "a;b", "x; y", "10", "ok=1", ";", "; tak"]],
+)
+def test_csv_keeps_harmless_cells_as_they_are(text):
+    assert reports.neutralise(text) == text
+
+
+def test_csv_quotes_every_cell_so_no_separator_splits_one():
+    """Excel in Polish splits at ";" unless the cell is quoted."""
+    text = reports.to_csv(["a", "b"], [["x;=1+1", "y"]]).decode("utf-8-sig")
+    assert text.splitlines() == ['"a","b"', '"x;=1+1","y"']
 
 
 @pytest.mark.parametrize(

@@ -305,6 +305,7 @@ function drawReactions() {
   }
   for (const b of reactions.children) {
     setToggle(b, thread.mine.includes(b.dataset.kind), thread.reactions[b.dataset.kind]);
+    b.disabled = thread.locked; // closed or locked: read-only, reactions too
   }
 }
 
@@ -316,6 +317,7 @@ async function react(kind, b) {
     drawReactions();
     say(reactions, null);
   } catch (e) {
+    if (e.code === "thread_locked") return lock();
     say(reactions, e);
   }
 }
@@ -376,6 +378,7 @@ function drawForm() {
 /** The thread was locked or unlocked: the form and every comment's actions follow. */
 function relock() {
   drawForm();
+  drawReactions();
   setCount(thread.comment_count);
   nodes.forEach(fill);
 }
@@ -564,6 +567,8 @@ function hue(id) {
 function fill(n) {
   const c = n.c;
   const art = n.art;
+  // A live update redraws the comment: the keyboard's place in it must survive.
+  const focused = art.contains(document.activeElement) && document.activeElement.classList;
   n.li.classList.toggle("k-pinned", !!c.pinned);
   n.li.classList.toggle("k-gone", !!c.deleted);
   if (c.deleted) return art.replaceChildren(el("p", "k-c-gone", t("deleted")));
@@ -591,6 +596,7 @@ function fill(n) {
     "aria-hidden": "true",
   });
   art.replaceChildren(avatar, head, body, actions(n, head));
+  if (focused?.length) art.querySelector("." + [...focused].join("."))?.focus();
 }
 
 function actions(n, head) {
