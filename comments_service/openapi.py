@@ -25,10 +25,11 @@ def _json(schema: dict, description: str) -> dict:
 
 def _errors(*statuses: int) -> dict:
     texts = {
-        400: "malformed JSON or a repeated identity header",
+        400: "malformed JSON, or an identity header sent twice (ambiguous_identity) or "
+        "not clean UTF-8 (invalid_identity)",
         401: "not signed in (open mode: no display name chosen yet), or wrong_password",
         403: "not allowed: origin_not_allowed, forbidden, thread_locked, muted (with until), "
-        "admin_disabled",
+        "admin_disabled, identity_too_new (open mode: a name made minutes ago reports)",
         404: "unknown thread or comment",
         409: "conflict with the current state",
         413: "body over 64 KiB",
@@ -161,7 +162,7 @@ MODERATION_PATHS = {
             "requestBody": _body({"reason": REASON}, ["reason"]),
             "responses": {
                 "201": _json(_ref("Flag"), "reported"),
-                **_errors(400, 409, *WRITE),
+                **_errors(400, 409, 429, *WRITE),
             },
         }
     },
@@ -289,7 +290,7 @@ PATHS = {
             "requestBody": _body({"name": {"type": "string", "maxLength": 60}}, ["name"]),
             "responses": {
                 "200": _json(_ref("Me"), "signed in"),
-                **_errors(400, 403, 409, 415, 422),
+                **_errors(400, 403, 409, 415, 422, 429),
             },
         },
     },
@@ -348,7 +349,7 @@ PATHS = {
             "parameters": [SLUG, KIND],
             "responses": {
                 "200": _json(_ref("Reactions"), "the counts and yours"),
-                **_errors(*WRITE),
+                **_errors(429, *WRITE),
             },
         }
         for method, verb in (("put", "Add"), ("delete", "Remove"))
@@ -373,7 +374,10 @@ PATHS = {
             "missed changes are no longer kept (refetch the thread). A ': ping' "
             "comment every 15 s. With Last-Event-ID (or ?last_event_id=) the "
             "thread's changes after it come first; without, the stream starts now. "
-            "At most COMMENTS_MAX_STREAMS open streams per person per worker process.",
+            "A replayed comment is sent as the thread shows it now (never older text; "
+            "a removal when it is gone). At most COMMENTS_MAX_STREAMS open streams per "
+            "person, and COMMENTS_MAX_STREAMS_PER_ADDRESS for readers without a name, "
+            "per worker process.",
             "parameters": [
                 SLUG,
                 {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}},
@@ -395,7 +399,7 @@ PATHS = {
             "requestBody": _body({"body": BODY_TEXT}, ["body"]),
             "responses": {
                 "200": _json(_ref("Comment"), "edited"),
-                **_errors(400, 409, *WRITE),
+                **_errors(400, 409, 429, *WRITE),
             },
         },
         "delete": {
@@ -410,7 +414,7 @@ PATHS = {
             "parameters": [COMMENT_ID, KIND],
             "responses": {
                 "200": _json(_ref("Reactions"), "the count and yours"),
-                **_errors(409, *WRITE),
+                **_errors(409, 429, *WRITE),
             },
         }
         for method, verb in (("put", "Add"), ("delete", "Remove"))
@@ -503,7 +507,11 @@ SCHEMAS = {
                 ],
                 "description": "null for a deleted comment's placeholder",
             },
-            "article_author": {"type": "boolean"},
+            "article_author": {
+                "type": "boolean",
+                "description": "written by one of the article's authors, by their login "
+                "(header mode only; a display name proves nothing)",
+            },
             "body_html": {"type": "string", "description": "sanitised HTML"},
             "body": {
                 "type": "string",
