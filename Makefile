@@ -88,6 +88,7 @@ publish: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml
 	@test -x "$(PYTHON)" || $(PY) -m venv "$(VENV)"
+	@echo "installing Kurier's dependencies into $(VENV) (about 20 s the first time; once, until pyproject.toml changes)"
 	"$(PYTHON)" -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
 	@touch "$@"
 
@@ -99,7 +100,7 @@ install: $(INSTALLED)
 # preview in $(OUTPUTDIR) removed); page links stay root-relative (SITEURL "")
 # so the pages work under any name this machine is reached by, while feeds
 # and articles.json carry http://127.0.0.1:$(RUN_PORT).
-run: $(INSTALLED)
+run: run-port $(INSTALLED)
 	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" -e 'SITEURL=""'
 	@mkdir -p "$(VARDIR)"
 	@test -s "$(VARDIR)/admin_password" || "$(PYTHON)" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$(VARDIR)/admin_password"
@@ -112,6 +113,10 @@ run: $(INSTALLED)
 	@COMMENTS_SITE_DIR="$(OUTPUTDIR)" COMMENTS_DB="$(VARDIR)/comments.sqlite3" COMMENTS_AUTH=open \
 		COMMENTS_ADMIN_PASSWORD="$$(cat "$(VARDIR)/admin_password")" \
 		exec "$(PYTHON)" -m comments_service serve --host 127.0.0.1 --port $(RUN_PORT)
+
+# Before installing or building anything: is the port free? (Standard library only.)
+run-port:
+	@PYTHONPATH="$(CURDIR)" $(PY) -m comments_service.ports $(RUN_PORT)
 
 # The browser tests need Debian's chromium: install it when this machine can
 # (root with apt), otherwise they are skipped with one line saying how.
@@ -140,4 +145,4 @@ lint: $(INSTALLED)
 bench: $(INSTALLED)
 	"$(PYTHON)" -m bench
 
-.PHONY: html help clean regenerate serve serve-global devserver devserver-global publish install run test check hooks lint bench
+.PHONY: html help clean regenerate serve serve-global devserver devserver-global publish install run run-port test check hooks lint bench

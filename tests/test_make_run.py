@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -151,3 +152,39 @@ def test_make_run_serves_the_site_as_published_without_drafts_or_scheduled(tmp_p
         assert not any(source.slug in feed.text for source in unpublished)
     finally:
         ctrl_c(process)
+
+
+def test_make_run_on_a_busy_port_says_so_first_and_names_a_free_one(tmp_path: Path):
+    """Before building or printing anything else: the port is taken, try this one."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTS_")}
+        result = subprocess.run(
+            ["make", "--no-print-directory", "run", f"PORT={port}",
+             f"OUTPUTDIR={tmp_path / 'output'}", f"VARDIR={tmp_path / 'var'}"],  # fmt: skip
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode != 0
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    match = re.fullmatch(rf"make run: port {port} is in use — try `PORT=(\d+) make run`", lines[0])
+    assert match, lines
+    suggested = int(match[1])
+    with socket.socket() as probe:  # the suggestion is free
+        probe.bind(("127.0.0.1", suggested))
+    assert "Moderator password" not in result.stdout and "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists() and not (tmp_path / "var").exists()
+
+
+def test_make_install_says_what_it_is_doing(tmp_path: Path):
+    """A first run spends most of its time in pip: it says so instead of going silent."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "install", f"VENV={tmp_path / 'venv'}"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    recipe = result.stdout
+    said = recipe.index("installing Kurier's dependencies")
+    assert said < recipe.index("pip install"), recipe
+    assert "once" in recipe[said : recipe.index("pip install")]
