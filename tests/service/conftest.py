@@ -81,21 +81,13 @@ def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
 
 
 @pytest.fixture
-def header_client(settings):
-    """Clients of header mode behind the trusted proxy, one per set of settings."""
-    opened = []
+def header_client(make_client) -> Callable[..., TestClient]:
+    """Clients of header mode behind the trusted proxy (127.0.0.1), one per set of settings."""
 
     def make(**changes) -> TestClient:
-        app = create_app(replace(settings, auth="header", **changes))
-        client = TestClient(app, headers={"origin": ORIGIN}, client=("127.0.0.1", 40000),
-                            raise_server_exceptions=False)  # fmt: skip
-        client.__enter__()
-        opened.append(client)
-        return client
+        return make_client(peer="127.0.0.1", auth="header", **changes)
 
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
+    return make
 
 
 @pytest.fixture

@@ -529,26 +529,13 @@ SSO = {"x-forwarded-user": "jnowak", "x-forwarded-preferred-username": "Jan Nowa
 
 
 @pytest.fixture
-def header_mode(settings):
-    from dataclasses import replace
-
-    from starlette.testclient import TestClient
-
-    from comments_service.app import create_app
-
-    opened = []
+def header_mode(make_client):
+    """Header mode clients whose TCP peer is `peer`."""
 
     def make(peer: str, **changes):
-        app = create_app(replace(settings, auth="header", **changes))
-        client = TestClient(app, headers={"origin": ORIGIN}, client=(peer, 40000),
-                            raise_server_exceptions=False)  # fmt: skip
-        client.__enter__()
-        opened.append(client)
-        return client
+        return make_client(peer=peer, auth="header", **changes)
 
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
+    return make
 
 
 def test_header_mode_trusts_the_proxy(header_mode):

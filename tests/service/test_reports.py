@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
 
 from comments_service import reports
-from comments_service.app import create_app
 from comments_service.storage import Database
-from tests.service.conftest import ORIGIN, assert_api_error, write_articles
+from tests.service.conftest import assert_api_error, write_articles
 
 KINDS = ("like", "love", "celebrate", "insightful", "curious")
 ENGAGEMENT = "/api/v1/reports/engagement"
@@ -51,23 +49,14 @@ MOD = person("mod", "Moderatorka")
 
 
 @pytest.fixture
-def sso(settings, tmp_path):
+def sso(settings, header_client):
     """Header mode behind a trusted proxy; `mod` moderates."""
     write_articles(settings.articles, ARTICLES)
-    opened = []
 
     def make(**changes) -> TestClient:
-        changes = {"auth": "header", "moderators": frozenset({"mod"}), **changes}
-        app = create_app(replace(settings, **changes))
-        client = TestClient(app, headers={"origin": ORIGIN}, client=("127.0.0.1", 40000),
-                            raise_server_exceptions=False)  # fmt: skip
-        client.__enter__()
-        opened.append(client)
-        return client
+        return header_client(**{"moderators": frozenset({"mod"}), **changes})
 
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
+    return make
 
 
 def post(client, who: dict, slug: str, body: str, parent: str | None = None) -> dict:
