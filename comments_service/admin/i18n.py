@@ -1,11 +1,17 @@
 """The admin pages' words in Polish and English, and the choice of language.
 
 The language comes from `?lang=` (then remembered in a cookie), else the
-cookie, else the browser's Accept-Language, else Polish.
+cookie, else the browser's Accept-Language, else Polish. Moderators read
+words, never configuration: reaction kinds, modes, actions and dates are
+named here, and the names of settings appear only in small print for
+whoever runs Kurier.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from markupsafe import Markup, escape
 from starlette.requests import Request
 
 LANGS = ("pl", "en")
@@ -15,6 +21,9 @@ LANG_COOKIE = "kurier_admin_lang"
 STRINGS: dict[str, tuple[str, str]] = {
     # layout
     "site": ("Kurier — moderacja", "Kurier — moderation"),
+    "site_name": ("Kurier", "Kurier"),
+    "tagline": ("Moderacja", "Moderation"),
+    "to_site": ("Wróć do serwisu", "Back to the site"),
     "skip": ("Przejdź do treści", "Skip to content"),
     "nav": ("Moderacja", "Moderation"),
     "nav_queue": ("Kolejka", "Queue"),
@@ -31,17 +40,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     # sign-in and refusals
     "sign_in_title": ("Logowanie moderatora", "Moderator sign-in"),
     "sign_in_intro": (
-        "Podaj hasło moderatora (COMMENTS_ADMIN_PASSWORD).",
-        "Enter the moderator password (COMMENTS_ADMIN_PASSWORD).",
+        "Podaj hasło moderatora. Przekazuje je osoba, która prowadzi Kuriera "
+        "(polecenie {command} wypisuje je przy starcie).",
+        "Enter the moderator password, given by whoever runs Kurier "
+        "({command} prints it when it starts).",
+    ),
+    "operator_password": (
+        "Dla administratorów: hasło ustawia zmienna {variable}.",
+        "For operators: the password is set by {variable}.",
     ),
     "password": ("Hasło", "Password"),
     "sign_in": ("Zaloguj", "Sign in"),
     "forbidden_title": ("Brak dostępu", "No access"),
     "forbidden_header": (
-        "Te strony są dla moderatorów. Moderatorów wskazują COMMENTS_MODERATORS "
-        "i COMMENTS_MODERATOR_GROUP; zaloguj się przez firmowe logowanie.",
-        "These pages are for moderators, named by COMMENTS_MODERATORS and "
-        "COMMENTS_MODERATOR_GROUP; sign in through the company sign-in.",
+        "Te strony są dla moderatorów. Wejdź przez firmowe logowanie kontem moderatora; "
+        "jeśli potrzebujesz dostępu, poproś o niego osobę, która prowadzi Kuriera.",
+        "These pages are for moderators. Come through the company sign-in with a "
+        "moderator's account; if you need access, ask whoever runs Kurier.",
+    ),
+    "operator_moderators": (
+        "Dla administratorów: moderatorów wskazują zmienne {logins} i {group}.",
+        "For operators: moderators are named by {logins} and {group}.",
     ),
     "refused_title": ("Żądanie odrzucone", "Request refused"),
     "refused_csrf": (
@@ -72,8 +91,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Too many sign-in attempts. Try again in {wait} s.",
     ),
     "err_admin_disabled": (
-        "Logowanie moderatora nie jest skonfigurowane (COMMENTS_ADMIN_PASSWORD).",
-        "Moderator sign-in is not configured (COMMENTS_ADMIN_PASSWORD).",
+        "Logowanie moderatora jest wyłączone: osoba, która prowadzi Kuriera, "
+        "nie ustawiła hasła moderatora.",
+        "Moderator sign-in is switched off: whoever runs Kurier has not set a moderator password.",
+    ),
+    "err_managed_identity": (
+        "Tutaj moderatorzy wchodzą przez firmowe logowanie.",
+        "Here moderators come through the company sign-in.",
+    ),
+    "err_invalid_field_password": (
+        "To nie jest hasło moderatora.",
+        "That is not the moderator password.",
     ),
     "err_missing_field": ("Podaj powód.", "Give a reason."),
     "err_empty": ("Podaj powód.", "Give a reason."),
@@ -85,7 +113,47 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err_person": ("Podaj identyfikator osoby.", "Give the person's id."),
     "err_comment_not_found": ("Nie ma takiego komentarza.", "There is no such comment."),
     "err_thread_not_found": ("Nie ma takiej dyskusji.", "There is no such thread."),
-    "err_comment_approved": ("Ten komentarz jest już zatwierdzony.", "That comment is approved."),
+    "err_comment_approved": (
+        "Ten komentarz jest już widoczny: zamiast odrzucać, usuń go.",
+        "That comment is public already: delete it instead.",
+    ),
+    "err_comment_deleted": ("Ten komentarz jest usunięty.", "That comment was deleted."),
+    "err_comment_hidden": ("Moderator ukrył ten komentarz.", "A moderator hid that comment."),
+    "err_thread_locked": (
+        "Dyskusja pod tym artykułem jest zamknięta.",
+        "The discussion of this article is closed.",
+    ),
+    "err_not_must_read": (
+        "Ten artykuł nie prosi o potwierdzenie lektury.",
+        "This article does not ask readers to confirm reading it.",
+    ),
+    "err_forbidden": ("Tylko moderatorzy mogą to zrobić.", "Only moderators can do that."),
+    "err_invalid_field_reason": (
+        "Powód nie może zawierać znaków sterujących.",
+        "The reason may not hold control characters.",
+    ),
+    "err_invalid_field_comment_id": (
+        "Przypiąć można tylko komentarz, który nie jest odpowiedzią.",
+        "Only a comment that is not a reply can be pinned.",
+    ),
+    "err_invalid_field_from": (
+        "Podaj datę „Od” z kalendarza, np. 2026-11-30.",
+        "Give a “From” date of the calendar, e.g. 2026-11-30.",
+    ),
+    "err_invalid_field_to": (
+        "Podaj datę „Do” z kalendarza, nie wcześniejszą niż data „Od”.",
+        "Give a “To” date of the calendar, not before the “From” date.",
+    ),
+    "err_invalid_field_sort": (
+        "Wybierz kolumnę z listy „Sortuj według”.",
+        "Choose a column from the “Sort by” list.",
+    ),
+    "err_invalid_field_order": ("Wybierz kolejność z listy.", "Choose an order from the list."),
+    "err_other": (
+        "Nie udało się tego zrobić. Spróbuj ponownie, a jeśli to się powtórzy, "
+        "powiedz o tym osobie, która prowadzi Kuriera.",
+        "That could not be done. Try again; if it happens again, tell whoever runs Kurier.",
+    ),
     # the queue
     "queue_title": ("Kolejka moderacji", "Moderation queue"),
     "reported": ("Zgłoszone komentarze", "Reported comments"),
@@ -126,9 +194,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "thread": ("Dyskusja", "Thread"),
     "all_threads": ("Wszystkie", "All"),
     "author_id": ("Autor (identyfikator)", "Author (id)"),
-    "author_hint": (
-        "Login w trybie SSO, w trybie otwartym identyfikator z kolumny Autor.",
-        "The login in SSO mode; in open mode the id shown under Author.",
+    "author_hint_header": (
+        "Login z firmowego logowania.",
+        "The person's login of the company sign-in.",
+    ),
+    "author_hint_open": (
+        "Identyfikator pokazany przy komentarzu jako „Autor (identyfikator)”.",
+        "The id shown on each comment as “Author (id)”.",
     ),
     "no_comments": ("Brak komentarzy.", "No comments."),
     "author": ("Autor", "Author"),
@@ -163,6 +235,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "details": ("Szczegóły", "Details"),
     "no_log": ("Brak wpisów.", "No entries."),
     "until_value": ("do {until}", "until {until}"),
+    "system_actor": ("Kurier (automatycznie)", "Kurier (automatically)"),
+    "auto_hide_reason": (
+        "zgłoszenia kilku osób; czeka na moderatora",
+        "reported by several people; pending a moderator's review",
+    ),
     "action_hide": ("ukrycie", "hide"),
     "action_unhide": ("przywrócenie", "unhide"),
     "action_delete": ("usunięcie", "delete"),
@@ -209,6 +286,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "desc": ("malejąco", "descending"),
     "asc": ("rosnąco", "ascending"),
     "show": ("Pokaż", "Show"),
+    "columns": ("Kolumny ({shown} z {total})", "Columns ({shown} of {total})"),
+    "columns_legend": ("Kolumny tabeli", "The table's columns"),
+    "columns_hint": (
+        "Tytuł jest zawsze widoczny; plik CSV ma wszystkie kolumny.",
+        "The title is always shown; the CSV file has every column.",
+    ),
     "download_csv": ("Pobierz CSV", "Download CSV"),
     "no_articles": ("Brak artykułów w tym okresie.", "No articles in this period."),
     "col_slug": ("Identyfikator", "Slug"),
@@ -225,30 +308,66 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_first_activity": ("Pierwsza aktywność", "First activity"),
     "col_last_activity": ("Ostatnia aktywność", "Last activity"),
     "reaction": ("Reakcja: {kind}", "Reaction: {kind}"),
+    # the default reaction kinds (COMMENTS_REACTIONS), named as the comment widget names them
+    "reaction_like": ("Lubię to", "Like"),
+    "reaction_love": ("Super", "Love"),
+    "reaction_celebrate": ("Gratulacje", "Celebrate"),
+    "reaction_insightful": ("Przydatne", "Insightful"),
+    "reaction_curious": ("Ciekawe", "Curious"),
+    "lang_pl": ("polski", "Polish"),
+    "lang_en": ("angielski", "English"),
     "yes": ("tak", "yes"),
     "no": ("nie", "no"),
     "acks": ("Potwierdzenia lektury", "Must-read acknowledgements"),
     "acks_intro": (
-        "Potwierdzenia sprzed ostatniej zmiany artykułu (Modified) już się nie liczą.",
-        "Acknowledgements made before the article's last change (Modified) no longer count.",
+        "Potwierdzenie sprzed ostatniej aktualizacji artykułu już się nie liczy: "
+        "czytelnik jest proszony o ponowne potwierdzenie.",
+        "A confirmation from before the article's latest update no longer counts: "
+        "the reader is asked to confirm again.",
     ),
+    "acks_updated": (
+        "Artykuł zaktualizowano {date}. Potwierdzenia sprzed tej aktualizacji już się nie liczą.",
+        "The article was updated on {date}. Confirmations from before that update no longer count.",
+    ),
+    "acks_not_updated": (
+        "Artykuł nie był aktualizowany po publikacji: liczą się wszystkie potwierdzenia.",
+        "The article has not been updated since it was published: every confirmation counts.",
+    ),
+    "updated_on": ("zaktualizowany {date}", "updated on {date}"),
     "no_must_read": ("Brak artykułów obowiązkowych.", "No must-read articles."),
     "ack_count": ("Potwierdzenia", "Acknowledgements"),
     "who_and_when": ("Kto i kiedy", "Who and when"),
     "acks_of": ("Potwierdzenia: {title}", "Acknowledgements: {title}"),
-    "modified": ("Zmieniony", "Modified"),
     "login": ("Login", "Login"),
     "person_key": ("Identyfikator", "Id"),
     "name": ("Imię i nazwisko", "Name"),
-    "acknowledged_at": ("Potwierdził(a)", "Acknowledged"),
+    "acknowledged_at": ("Data potwierdzenia", "Confirmed on"),
     "outdated": ("Nieaktualne", "Outdated"),
-    "outdated_yes": ("tak — przed zmianą artykułu", "yes — before the article changed"),
+    "outdated_yes": (
+        "tak — sprzed aktualizacji artykułu",
+        "yes — from before the article was updated",
+    ),
     "no_acks": ("Nikt jeszcze nie potwierdził.", "Nobody has confirmed yet."),
     "counted": (
         "Liczone: {count}, nieaktualne: {outdated}",
         "Counted: {count}, outdated: {outdated}",
     ),
     "back_to_reports": ("Wróć do raportów", "Back to reports"),
+    "csv_file": ("Plik CSV", "CSV file"),
+    # dates in words: "12 listopada 2026", "12 November 2026"
+    "long_date": ("{day} {month} {year}", "{day} {month} {year}"),
+    "month_1": ("stycznia", "January"),
+    "month_2": ("lutego", "February"),
+    "month_3": ("marca", "March"),
+    "month_4": ("kwietnia", "April"),
+    "month_5": ("maja", "May"),
+    "month_6": ("czerwca", "June"),
+    "month_7": ("lipca", "July"),
+    "month_8": ("sierpnia", "August"),
+    "month_9": ("września", "September"),
+    "month_10": ("października", "October"),
+    "month_11": ("listopada", "November"),
+    "month_12": ("grudnia", "December"),
 }
 
 
@@ -262,6 +381,26 @@ def translator(lang: str):
         return text.format(**values) if values else text
 
     return t
+
+
+def markup_translator(lang: str):
+    """Like translator(), for texts with markup among their values (e.g. a `<code>`):
+    the text is escaped, and so is every value that is not markup already."""
+    t = translator(lang)
+    return lambda key, **values: Markup(escape(t(key))).format(**values)
+
+
+def reaction_name(t, kind: str) -> str:
+    """A reaction kind's name: the default kinds have one in each language; a kind an
+    operator added (COMMENTS_REACTIONS) is shown as configured."""
+    key = f"reaction_{kind}"
+    return t(key) if key in STRINGS else kind
+
+
+def long_date(t, moment: datetime) -> str:
+    """A day in words, as readers write it: '12 listopada 2026', '12 November 2026'."""
+    month = t(f"month_{moment.month}")
+    return t("long_date", day=moment.day, month=month, year=moment.year)
 
 
 def choose_lang(request: Request) -> tuple[str, bool]:

@@ -26,9 +26,18 @@ from tinydb import Query
 from .. import reports
 from ..errors import ApiError
 from ..identity import User, secure_cookies
-from ..moderation import ACTIONS, parse_page, parse_reason, parse_until
+from ..moderation import ACTIONS, AUTO_HIDE_REASON, SYSTEM_ID, parse_page, parse_reason, parse_until
 from . import forms
-from .i18n import LANG_COOKIE, LANGS, choose_lang, translator
+from .i18n import (
+    LANG_COOKIE,
+    LANGS,
+    STRINGS,
+    choose_lang,
+    long_date,
+    markup_translator,
+    reaction_name,
+    translator,
+)
 
 HERE = Path(__file__).parent
 ENV = Environment(
@@ -42,6 +51,9 @@ Q = Query()
 PAGE_SIZE = 25
 PERSON_MAX = 200
 SLUG_MAX = 200
+# The engagement table's columns unless the moderator chooses others (?col=, repeated);
+# the rest are a click away, and always in the CSV file.
+MAIN_COLUMNS = ("title", "date", "comments", "reactions", "participants", "acknowledgements")
 
 
 # --- rendering --------------------------------------------------------------------------
@@ -69,17 +81,25 @@ def render(
     here = _here(request)
     joiner = "&" if "?" in here else "?"
     flash = forms.take_flash(request)
+    settings = request.app.state.settings
+    t = translator(lang)
     html = ENV.get_template(template).render(
-        t=translator(lang),
+        t=t,
+        tm=markup_translator(lang),
         lang=lang,
         other_lang=other,
         switch_url=f"{here}{joiner}lang={other}",
         here=here,
         user=user,
-        auth=request.app.state.settings.auth,
+        auth=settings.auth,
         csrf=forms.csrf_token(request, user),
         flash=flash,
-        local=_local_time(request.app.state.settings.timezone),
+        local=_local_time(settings.timezone),
+        day=lambda value: _local_day(settings.timezone, t, value),
+        column_name=lambda column: _column_name(t, column),
+        site_url=_site_address(request),
+        system_id=SYSTEM_ID,
+        auto_hide_reason=AUTO_HIDE_REASON,
         **data,
     )
     response = HTMLResponse(html, status_code=status, headers=NO_STORE)
@@ -109,15 +129,44 @@ def _local_time(zone_name: str):
     return local
 
 
+def _local_day(zone_name: str, t, value: str | datetime | None) -> str:
+    """A time as the day it falls on in the moderators' time zone, in words."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return long_date(t, moment.astimezone(ZoneInfo(zone_name)))
+
+
+def _column_name(t, column: str) -> str:
+    """An engagement column's heading: a reaction kind by its name, the rest by theirs."""
+    if column.startswith("reaction_"):
+        return t("reaction", kind=reaction_name(t, column.removeprefix("reaction_")))
+    return t(f"col_{column}")
+
+
+def _site_address(request: Request) -> str:
+    """The newsroom's address, for the link back to it: from the articles' absolute
+    addresses in articles.json, else COMMENTS_PUBLIC_URL, else this server's root."""
+    for article in request.app.state.articles.articles().values():
+        for lang, absolute in article.absolute_urls.items():
+            relative = article.urls.get(lang, "")
+            if absolute.startswith(("http://", "https://")) and absolute.endswith(relative):
+                return absolute[: len(absolute) - len(relative)].rstrip("/") + "/"
+    public_url = request.app.state.settings.public_url
+    return public_url + "/" if public_url else "/"
+
+
 def _message(t, error: ApiError) -> str:
-    """An error in the page's language when we know its code, else the API's sentence."""
+    """An error in the page's language: by its code and field, else a general sentence
+    (the API's own sentence is English, and names fields as configured)."""
     if error.code == "rate_limited":
         return t("err_rate_limited", wait=error.headers.get("Retry-After", "60"))
     if error.field == "until":
         return t("err_until")
-    key = f"err_{error.code}"
-    text = t(key)
-    return error.message if text == key else text
+    for key in (f"err_{error.code}_{error.field}", f"err_{error.code}"):
+        if key in STRINGS:
+            return t(key)
+    return t("err_other")
 
 
 def _refused(request: Request, user: User | None, key: str, status: int) -> HTMLResponse:
@@ -464,32 +513,50 @@ async def unmute(request: Request) -> Response:
 
 def _reports(request: Request, user: User) -> tuple:
     kinds = request.app.state.settings.reactions
-    params = {k: v for k, v in request.query_params.items() if k != "lang" and v}
+    params = {
+        k: v for k, v in request.query_params.items() if k in reports.ENGAGEMENT_PARAMETERS and v
+    }
     lang, _ = choose_lang(request)
     try:
         query = reports.parse_engagement_query(_Params(params), kinds)
         error = None
     except ApiError as problem:
         query, error = reports.EngagementQuery(), _message(translator(lang), problem)
-    articles = request.app.state.articles.articles().values()
-    rows = reports.engagement(request.app.state.store, articles, query)
+    articles = request.app.state.articles.articles()
+    rows = reports.engagement(request.app.state.store, articles.values(), query)
     if query.start or query.end or error:  # must-read articles of every date
-        rows_all = reports.engagement(request.app.state.store, articles, reports.EngagementQuery())
+        everything = reports.EngagementQuery()
+        rows_all = reports.engagement(request.app.state.store, articles.values(), everything)
     else:
         rows_all = rows
-    must_read = [row for row in rows_all if row["must_read"]]
-    csv_query = {k: v for k, v in params.items() if k in reports.ENGAGEMENT_PARAMETERS}
+    must_read = [
+        {**row, "updated": articles[row["slug"]].modified} for row in rows_all if row["must_read"]
+    ]
+    chosen, asked = _chosen_columns(request, kinds)
     return "reports.html", {
         "rows": rows,
         "must_read": must_read,
         "query": query,
         "error": error,
-        "kinds": kinds,
         "columns": reports.engagement_columns(kinds),
-        "sortable": _sort_links(query, kinds),
+        "choosable": [c for c in reports.engagement_columns(kinds) if c not in ("slug", "title")],
+        "shown": chosen,
+        "titles": _titles(request),
+        "sortable": _sort_links(query, kinds, asked),
         "csv_url": "/api/v1/reports/engagement.csv"
-        + ("?" + urlencode(csv_query) if csv_query and not error else ""),
+        + ("?" + urlencode(params) if params and not error else ""),
     }
+
+
+def _chosen_columns(request: Request, kinds) -> tuple[list[str], list[str]]:
+    """The engagement table's columns, in the report's order, the title first: the ones
+    asked for with ?col= (the form always sends col=title), else MAIN_COLUMNS. Then
+    the columns for the sorting links to keep: none when none were asked for."""
+    asked = request.query_params.getlist("col")
+    wanted = set(asked) if asked else set(MAIN_COLUMNS)
+    known = [c for c in reports.engagement_columns(kinds) if c not in ("slug", "title")]
+    chosen = ["title", *(column for column in known if column in wanted)]
+    return chosen, (chosen if asked else [])
 
 
 class _Params(dict):
@@ -499,15 +566,18 @@ class _Params(dict):
         return [self[name]]
 
 
-def _sort_links(query: reports.EngagementQuery, kinds) -> dict[str, dict]:
-    """For each column: the address that sorts by it, and its aria-sort value."""
+def _sort_links(query: reports.EngagementQuery, kinds, columns: list[str]) -> dict[str, dict]:
+    """For each column: the address that sorts by it (keeping the chosen `columns`), and
+    its aria-sort value."""
     links = {}
+    keep = [("col", column) for column in columns]
     for column in reports.engagement_columns(kinds):
         current = query.sort == column
         order = ("asc" if query.order == "desc" else "desc") if current else None
         params = {"from": query.start, "to": query.end, "sort": column, "order": order}
+        pairs = [(k, v) for k, v in params.items() if v] + keep
         links[column] = {
-            "url": "/admin/reports?" + urlencode({k: v for k, v in params.items() if v}),
+            "url": "/admin/reports?" + urlencode(pairs),
             "aria": ("ascending" if query.order == "asc" else "descending") if current else None,
         }
     return links

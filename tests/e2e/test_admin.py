@@ -1,5 +1,6 @@
 """The admin pages in Chromium: sign in, hide a reported comment, lock a thread, export
-CSV, with and without JavaScript; axe finds no serious or critical violation."""
+CSV, with and without JavaScript; axe finds no serious or critical violation, in both
+languages, light and dark, on a phone and a laptop."""
 
 from __future__ import annotations
 
@@ -129,11 +130,16 @@ ADMIN_PAGES = ["/admin/", "/admin/comments", "/admin/threads", "/admin/log", "/a
                "/admin/reports", f"/admin/reports/acknowledgements/{SLUG}"]  # fmt: skip
 
 
-@pytest.mark.parametrize("lang", ["pl", "en"])
+# Each language in both colour schemes and at both widths, each scheme at both widths.
+@pytest.mark.parametrize(
+    ("lang", "scheme", "width"),
+    [("pl", "light", 1280), ("en", "dark", 1280), ("pl", "dark", 375), ("en", "light", 375)],
+)
 def test_axe_finds_no_serious_violation_on_admin_pages(
-    new_page: NewPage, admin_server: Server, lang: str
+    new_page: NewPage, admin_server: Server, lang: str, scheme: str, width: int
 ):
-    page = new_page(base_url=admin_server.base_url)
+    page = new_page(base_url=admin_server.base_url, color_scheme=scheme,
+                    viewport={"width": width, "height": 800})  # fmt: skip
     page.goto(f"/admin/sign-in?lang={lang}")
     problems = _serious(page)
     page.get_by_label("Hasło" if lang == "pl" else "Password").fill(PASSWORD)

@@ -1,5 +1,6 @@
-"""The admin pages through the real app: sign-in, pages in both languages, every form
-action and its audit entry, CSRF refusals, permissions, and hostile text kept inert."""
+"""The admin pages through the real app: sign-in, pages in both languages with no word of
+the other language or of configuration, the engagement table's columns, every form action
+and its audit entry, CSRF refusals, permissions, and hostile text kept inert."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
+from comments_service.admin.i18n import STRINGS
 from comments_service.app import create_app
-from comments_service.moderation import ADMIN_FAILURES
-from tests.service.conftest import ORIGIN
+from comments_service.config import DEFAULT_REACTIONS
+from comments_service.moderation import ACTIONS, ADMIN_FAILURES
+from tests.service.conftest import ORIGIN, write_articles
 
 PASSWORD = "tajne hasło moderatora"
 PAGES = ["/admin/", "/admin/comments", "/admin/threads", "/admin/log", "/admin/mutes",
@@ -134,7 +137,27 @@ def test_sign_in_without_a_configured_password(make_client):
         "/admin/sign-in", data={"csrf": token(client, "/admin/sign-in"), "password": "x"}
     )
     assert response.status_code == 403
-    assert "COMMENTS_ADMIN_PASSWORD" in page(response).find(role="alert").get_text()
+    alert = page(response).find(role="alert").get_text(" ", strip=True)
+    assert alert.startswith("Logowanie moderatora jest wyłączone") and "COMMENTS" not in alert
+    assert page(response).find(class_="hint").code.get_text() == "COMMENTS_ADMIN_PASSWORD"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("pl", "Podaj hasło moderatora. Przekazuje je osoba, która prowadzi Kuriera "
+               "(polecenie make run wypisuje je przy starcie)."),
+        ("en", "Enter the moderator password, given by whoever runs Kurier "
+               "(make run prints it when it starts)."),
+    ],
+)  # fmt: skip
+def test_sign_in_page_names_the_password_in_words(make_client, lang, words):
+    html = page(make_client(admin_password=PASSWORD).get(f"/admin/sign-in?lang={lang}"))
+    assert " ".join(html.find(id="password-help").get_text().split()) == words
+    # The variable's name only in the small print for whoever runs Kurier.
+    hint = html.find(id="operator-hint")
+    assert hint.code.get_text() == "COMMENTS_ADMIN_PASSWORD" and "hint" in hint["class"]
+    assert html.get_text().count("COMMENTS_") == 1
 
 
 # --- pages and languages --------------------------------------------------------------------
@@ -455,3 +478,278 @@ def test_hostile_names_and_text_stay_inert(admin, make_client):
     assert name[:60] in queue.get_text()  # shown as text
     assert queue.find(class_="body").find("strong").get_text() == "pogrubione"
     assert "<b onmouseover=alert(1)>zgłoszenie</b>" in queue.get_text()
+
+
+# --- every word in the page's language ------------------------------------------------------
+
+WORD = re.compile(r"[^\W\d_]+(?:_[^\W\d_]+)*")
+# Words of configuration and of stored data, never to be shown to moderators as they are.
+CONFIG_WORDS = {
+    *DEFAULT_REACTIONS, "open", "moderated", "closed", "hidden",  # COMMENTS_REACTIONS, Comments:
+    "modified", "auto", "system", "pending", "review", "yes", "no", "true", "false", "none",
+    "asc", "desc", "ascending", "descending", "slug", "langs", "pl", "en", *ACTIONS,
+}  # fmt: skip
+
+
+def _ui_words(index: int) -> set[str]:
+    texts = (re.sub(r"\{\w+\}", " ", pair[index]) for pair in STRINGS.values())
+    return {word.casefold() for text in texts for word in WORD.findall(text)}
+
+
+POLISH, ENGLISH = _ui_words(0), _ui_words(1)
+FOREIGN = {
+    "pl": (ENGLISH - POLISH) | CONFIG_WORDS,
+    "en": (POLISH - ENGLISH) | (CONFIG_WORDS - ENGLISH),
+}
+UPDATED = "2026-11-12T10:00:00+00:00"
+WORDS_ARTICLES = [
+    {"slug": "plan", "lang": "pl", "title": "Plan roku", "url": "news/plan.html",
+     "date": "2026-11-01T09:00:00+01:00", "comments": "open", "must_read": False},
+    {"slug": "plan", "lang": "en", "title": "Year plan", "url": "en/news/plan.html",
+     "date": "2026-11-01T09:00:00+01:00", "comments": "open", "must_read": False},
+    {"slug": "zebranie", "lang": "pl", "title": "Zebranie", "url": "news/zebranie.html",
+     "date": "2026-11-02T09:00:00+01:00", "comments": "moderated", "must_read": False},
+    {"slug": "stare", "lang": "pl", "title": "Stare sprawy", "url": "news/stare.html",
+     "date": "2026-11-03T09:00:00+01:00", "comments": "closed", "must_read": False},
+    {"slug": "kaski", "lang": "pl", "title": "Kaski", "url": "news/kaski.html",
+     "date": "2026-11-04T09:00:00+01:00", "comments": "open", "must_read": True,
+     "modified": UPDATED},
+    {"slug": "kaski", "lang": "en", "title": "Helmets", "url": "en/news/kaski.html",
+     "date": "2026-11-04T09:00:00+01:00", "comments": "open", "must_read": True,
+     "modified": UPDATED},
+    {"slug": "gogle", "lang": "pl", "title": "Gogle", "url": "news/gogle.html",
+     "date": "2026-11-05T09:00:00+01:00", "comments": "open", "must_read": True,
+     "modified": "2099-01-01T00:00:00+00:00"},  # every acknowledgement is before this
+]  # fmt: skip
+# What people wrote and what the articles are called: the page shows it as it is.
+WRITTEN = ["Plan roku", "Year plan", "Zebranie", "Stare sprawy", "Kaski", "Helmets", "Gogle",
+           "Moderatorka", "Ewa", "Jan", "Ola", "Piotr", "xq1", "xq2", "xq3", "xq4"]  # fmt: skip
+
+
+def visible_words(html: BeautifulSoup, lang: str) -> set[str]:
+    """The words a moderator reads or hears on the page, but for identifiers (`code`),
+    parts in another language (`lang=`), comments' text and `WRITTEN`."""
+    for tag in html.select("code, .body"):
+        tag.decompose()
+    for tag in html.select("body [lang]"):
+        if not tag.decomposed and tag["lang"] != lang:
+            tag.decompose()
+    said = [
+        tag[name]
+        for tag in html.find_all(True)
+        for name in ("aria-label", "title", "placeholder", "alt")
+        if tag.get(name)
+    ]
+    text = " ".join([html.get_text(" "), *said])
+    for written in WRITTEN:
+        text = text.replace(written, " ")
+    return {word.casefold() for word in WORD.findall(text)}
+
+
+@pytest.fixture
+def busy(settings, person, make_client):
+    """Header mode with something on every admin page: reports, a comment hidden by them,
+    a pending one, every reaction and one an operator added, acknowledgements counted and
+    outdated, a locked thread, a mute, and moderators' actions in the log."""
+    write_articles(settings.articles, WORDS_ARTICLES)
+    common = {"moderators": frozenset({"mod"}), "reactions": (*DEFAULT_REACTIONS, "kudos")}
+    mod = person("mod", "Moderatorka", **common)
+    ewa, jan, ola, piotr = (person(login, login.capitalize(), **common)
+                            for login in ("ewa", "jan", "ola", "piotr"))  # fmt: skip
+    first = comment(ewa, "xq1", slug="plan")
+    for reader in (jan, ola, piotr):  # three reports hide it until a moderator looks
+        assert reader.post(f"/api/v1/comments/{first}/flags", json={"reason": "xq2"}).is_success
+    second = comment(jan, "xq3", slug="plan")
+    assert ola.post(f"/api/v1/comments/{second}/flags", json={"reason": "xq2"}).is_success
+    reply = ola.post("/api/v1/threads/plan/comments", json={"body": "xq4", "parent": second})
+    comment(piotr, "xq4", slug="zebranie")  # waits for approval
+    for kind in common["reactions"]:
+        assert ewa.put(f"/api/v1/threads/plan/reactions/{kind}").is_success
+    assert ola.put(f"/api/v1/comments/{second}/reactions/like").is_success
+    for reader in (ewa, jan):
+        assert reader.put("/api/v1/threads/kaski/acknowledgement").is_success
+        assert reader.put("/api/v1/threads/gogle/acknowledgement").is_success
+    jan_id = jan.get("/api/v1/me").json()["user"]["id"]
+    act(mod, f"/admin/comments/{second}/pin", back="/admin/comments")
+    act(mod, "/admin/threads/zebranie/lock", back="/admin/threads", reason="xq2")
+    act(mod, "/admin/mutes", back="/admin/mutes", person=jan_id, reason="xq2",
+        until=(datetime.now(UTC) + timedelta(days=7)).date().isoformat())  # fmt: skip
+    mod.busy = {"reader": ewa, "comment": second, "reply": reply.json()["id"]}
+    return mod
+
+
+def failed_actions(mod: TestClient) -> list[tuple[str, object]]:
+    """The pages after actions that cannot be done, each with its message."""
+    second, reply = mod.busy["comment"], mod.busy["reply"]
+    far = (datetime.now(UTC) + timedelta(days=800)).date().isoformat()
+    attempts = [
+        (f"/admin/comments/{second}/hide", {"reason": ""}),
+        (f"/admin/comments/{second}/hide", {"reason": "x\x01"}),
+        (f"/admin/comments/{second}/hide", {"reason": "x" * 600}),
+        (f"/admin/comments/{second}/reject", {}),
+        (f"/admin/comments/{reply}/pin", {}),
+        ("/admin/comments/999999/delete", {}),
+        ("/admin/threads/nope/lock", {}),
+        ("/admin/mutes", {"person": "jan", "until": far, "reason": "x"}),
+        ("/admin/mutes", {"person": "", "until": far, "reason": "x"}),
+    ]
+    pages = []
+    for path, fields in attempts:
+        response = mod.post(path, data={"csrf": token(mod), "back": "/admin/", **fields})
+        assert page(response).find(class_="flash-error"), (path, fields)
+        pages.append((f"POST {path} {fields}", response))
+    pages.append(("no token", mod.post(f"/admin/comments/{second}/hide", data={"reason": "x"})))
+    pages.append(("not a form", mod.post(f"/admin/comments/{second}/hide", json={})))
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_every_admin_page_speaks_its_language_only(busy, make_client, lang):
+    mod, reader = busy, busy.busy["reader"]
+    mod.get(f"/admin/?lang={lang}")
+    columns = ["title", "langs", "date", "must_read", "comments", "replies", "reactions",
+               "likes", "participants", "acknowledgements", "first_activity", "last_activity",
+               *(f"reaction_{kind}" for kind in (*DEFAULT_REACTIONS, "kudos"))]  # fmt: skip
+    everything = "&".join(f"col={column}" for column in columns)
+    paths = [*PAGES[:-1], "/admin/comments?thread=plan", "/admin/mutes?person=jan",
+             f"/admin/reports?{everything}", "/admin/reports?from=2026-02-30",
+             "/admin/reports?from=2026-12-01&to=2026-11-01", "/admin/reports?sort=nope",
+             "/admin/reports?order=up", "/admin/reports/acknowledgements/kaski",
+             "/admin/reports/acknowledgements/gogle", "/admin/reports/acknowledgements/plan",
+             "/admin/reports/acknowledgements/nope"]  # fmt: skip
+    pages = [(path, mod.get(path)) for path in paths] + failed_actions(mod)
+    pages.append(("not a moderator", reader.get(f"/admin/?lang={lang}")))
+    signing_in = make_client(admin_password=PASSWORD)
+    pages.append(("sign-in", signing_in.get(f"/admin/sign-in?lang={lang}")))
+    csrf = token(signing_in, "/admin/sign-in")
+    wrong = signing_in.post("/admin/sign-in", data={"csrf": csrf, "password": "x"})
+    pages.append(("wrong password", wrong))
+    no_password = make_client()
+    csrf = token(no_password, f"/admin/sign-in?lang={lang}")
+    switched_off = no_password.post("/admin/sign-in", data={"csrf": csrf, "password": "x"})
+    pages.append(("sign-in switched off", switched_off))
+    foreign = {}
+    for name, response in pages:
+        html = page(response)
+        assert html.html["lang"] == lang, name
+        words = visible_words(html, lang)
+        found = sorted(w for w in words if w in FOREIGN[lang] or "_" in w)
+        if found:
+            foreign[name] = found
+    assert not foreign, "\n".join(f"{name}: {' '.join(words)}" for name, words in foreign.items())
+
+
+@pytest.mark.parametrize(
+    ("lang", "headings"),
+    [
+        ("pl", ["Reakcja: Lubię to", "Reakcja: Super", "Reakcja: Gratulacje",
+                "Reakcja: Przydatne", "Reakcja: Ciekawe", "Reakcja: kudos"]),
+        ("en", ["Reaction: Like", "Reaction: Love", "Reaction: Celebrate",
+                "Reaction: Insightful", "Reaction: Curious", "Reaction: kudos"]),
+    ],
+)  # fmt: skip
+def test_reaction_kinds_are_named_in_the_page_language(make_client, lang, headings):
+    """The default kinds have names; one an operator added is shown as configured."""
+    kinds = (*DEFAULT_REACTIONS, "kudos")
+    client = make_client(admin_password=PASSWORD, reactions=kinds)
+    client.post("/admin/sign-in", data={"csrf": token(client, "/admin/sign-in"),
+                                        "password": PASSWORD})  # fmt: skip
+    query = "&".join(f"col=reaction_{kind}" for kind in kinds)
+    html = page(client.get(f"/admin/reports?lang={lang}&col=title&{query}"))
+    table = html.find("table", class_="report")
+    assert [th.get_text(strip=True) for th in table.thead.find_all("th")][1:] == headings
+    options = [o.get_text(strip=True) for o in html.find("select", id="r-sort").find_all("option")]
+    assert [o for o in options if ":" in o] == headings
+
+
+@pytest.mark.parametrize(
+    ("lang", "intro", "listed"),
+    [
+        ("pl", "Artykuł zaktualizowano 12 listopada 2026. Potwierdzenia sprzed tej "
+               "aktualizacji już się nie liczą.", "zaktualizowany 12 listopada 2026"),
+        ("en", "The article was updated on 12 November 2026. Confirmations from before "
+               "that update no longer count.", "updated on 12 November 2026"),
+    ],
+)  # fmt: skip
+def test_acknowledgements_say_when_the_article_was_updated(busy, lang, intro, listed):
+    busy.get(f"/admin/?lang={lang}")
+    html = page(busy.get("/admin/reports/acknowledgements/kaski"))
+    assert html.find(id="acks-intro").get_text(" ", strip=True) == intro
+    reports = page(busy.get("/admin/reports"))
+    row = reports.find("a", href="/admin/reports/acknowledgements/kaski").find_parent("tr")
+    assert listed in row.th.get_text(" ", strip=True)
+    assert "Modified" not in reports.get_text() + html.get_text()
+
+
+# --- the engagement table -------------------------------------------------------------------
+
+DEFAULT_HEADINGS = ["Tytuł", "Data", "Komentarze", "Reakcje", "Uczestnicy", "Potwierdzenia"]
+
+
+def headings(table) -> list[str]:
+    return [th.get_text(" ", strip=True) for th in table.thead.find_all("th")]
+
+
+def test_engagement_table_shows_the_main_columns_and_the_rest_on_request(admin, make_client):
+    comment(make_client("Ewa"), "Raz")
+    html = page(admin.get("/admin/reports"))
+    assert headings(html.find("table", class_="report")) == DEFAULT_HEADINGS
+    chooser = html.find("details", class_="columns")
+    assert chooser.summary.get_text(" ", strip=True) == "Kolumny (5 z 16)"
+    boxes = chooser.find_all("input", type="checkbox", attrs={"name": "col"})
+    assert [box["value"] for box in boxes if box.has_attr("checked")] == [
+        "date", "comments", "reactions", "participants", "acknowledgements"
+    ]  # fmt: skip
+    assert len(boxes) == 16 and all(html.find("label", attrs={"for": b["id"]}) for b in boxes)
+    assert chooser.find_parent("form")["method"] == "get"  # works without JavaScript
+
+    chosen = page(admin.get("/admin/reports?col=title&col=replies&col=reaction_like&sort=replies"))
+    table = chosen.find("table", class_="report")
+    assert headings(table) == ["Tytuł", "Odpowiedzi", "Reakcja: Lubię to"]
+    title_link = table.thead.find("a")["href"]
+    assert "col=replies" in title_link and "col=reaction_like" in title_link
+    csv_link = chosen.find("a", href=re.compile(r"engagement\.csv"))["href"]
+    assert csv_link == "/api/v1/reports/engagement.csv?sort=replies"  # every column, always
+    nothing = page(admin.get("/admin/reports?col=title"))
+    assert headings(nothing.find("table", class_="report")) == ["Tytuł"]
+    assert "Kolumny (0 z 16)" in nothing.find("details", class_="columns").summary.get_text()
+
+
+def test_table_cells_carry_their_column_names_for_narrow_screens(admin, make_client):
+    comment(make_client("Ewa"), "Raz")
+    act(admin, "/admin/threads/open-news/lock", back="/admin/threads", reason="Za gorąco")
+    for path in ["/admin/reports", "/admin/threads", "/admin/log",
+                 "/admin/reports/acknowledgements/must-read"]:  # fmt: skip
+        for table in page(admin.get(path)).find_all("table"):
+            names = headings(table)
+            for row in table.tbody.find_all("tr"):
+                cells = row.find_all(["th", "td"])
+                assert len(cells) == len(names), path
+                for name, cell in zip(names[1:], cells[1:], strict=True):
+                    assert cell["data-label"] == name, (path, name)
+
+
+# --- the newsroom's header ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("absolute_url", "public_url", "site"),
+    [
+        pytest.param("https://kurier.example/news/open-news.html", "https://api.example",
+                     "https://kurier.example/", id="from-articles"),
+        pytest.param(None, "https://kurier.example", "https://kurier.example/", id="public-url"),
+        pytest.param(None, "", "/", id="same-address"),
+    ],
+)  # fmt: skip
+def test_header_has_the_newsroom_name_and_a_link_to_the_site(
+    settings, make_client, absolute_url, public_url, site
+):
+    if absolute_url:
+        entries = [{"slug": "open-news", "lang": "pl", "title": "Otwarte", "comments": "open",
+                    "url": "news/open-news.html", "absolute_url": absolute_url}]  # fmt: skip
+        write_articles(settings.articles, entries)
+    client = make_client(admin_password=PASSWORD, public_url=public_url)
+    for lang, words in (("pl", "Wróć do serwisu"), ("en", "Back to the site")):
+        header = page(client.get(f"/admin/sign-in?lang={lang}")).header
+        assert header.find(class_="brand-name").get_text(strip=True) == "Kurier"
+        assert header.find("a", string=words)["href"] == site
