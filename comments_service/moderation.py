@@ -239,7 +239,11 @@ class ModerationMixin:
     def reject_comment(
         self, comment_id: str, user: User, lookup: Lookup, reason: str | None = None
     ) -> dict:
-        """Remove a comment that waited for pre-moderation; readers never saw it."""
+        """Remove a comment that waited for pre-moderation; readers never saw it.
+
+        Its author's open pages did: a `comment_deleted` event (an id, nothing
+        more) takes it away there too.
+        """
         require_moderator(user)
         with self.db.transaction():
             row, article = self._comment_for_update(comment_id, lookup)
@@ -253,7 +257,6 @@ class ModerationMixin:
                 ("comment_deleted", {"id": str(i), "placeholder": kept,
                                      "comment_count": doc["comment_count"]})
                 for i, kept in gone
-                if i != row.doc_id
             ]  # fmt: skip
             self._save_thread(doc_id, doc, *events)
             details = {"author_id": row["author_id"], "author_name": row["author_name"]}

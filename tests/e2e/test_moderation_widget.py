@@ -179,7 +179,7 @@ def test_posting_in_a_moderated_thread_waits_for_approval_then_appears_for_other
     expect(mine.locator("[aria-live]")).to_have_text(
         "Komentarz został wysłany. Inni zobaczą go, gdy zatwierdzi go moderator."
     )
-    expect(mine.locator(".k-total")).to_have_text("0 komentarzy")
+    expect(mine.locator(".k-total")).to_have_text("1 komentarz")  # its author's own, noted
     expect(waiting.get_by_role("button", name="Odpowiedz")).to_have_count(0)
 
     moderator.page.reload()

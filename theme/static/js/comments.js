@@ -18,7 +18,6 @@ const exact = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "s
 const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
 const longDay = new Intl.DateTimeFormat(locale, { dateStyle: "long" });
 const hm = new Intl.DateTimeFormat(locale, { timeStyle: "short" });
-const ICONS = { like: "👍", love: "❤️", celebrate: "🎉", insightful: "💡", curious: "🤔" };
 const ERRORS = {
   thread_locked: "closed", not_signed_in: "e_signin", empty: "e_empty", too_long: "e_long",
   body_too_large: "e_long", parent_deleted: "e_gone", comment_deleted: "e_gone",
@@ -48,11 +47,22 @@ function button(text, cls, onclick, attrs) {
   return b;
 }
 
+/** An icon from the page (_comments.html) in the text's colour, or "" if it has none. */
+function icon(name) {
+  if (!doc.getElementById("k-i-" + name)) return "";
+  const svg = "http://www.w3.org/2000/svg";
+  const node = doc.createElementNS(svg, "svg");
+  node.append(doc.createElementNS(svg, "use"));
+  node.firstChild.setAttribute("href", "#k-i-" + name);
+  node.setAttribute("class", "k-ico");
+  node.setAttribute("aria-hidden", "true");
+  return node;
+}
+
 /** A toggle: icon, label and count, with aria-pressed. */
-function toggle(cls, label, icon, onclick) {
+function toggle(cls, label, name, onclick) {
   const b = button(null, cls, onclick, { "aria-pressed": "false" });
-  if (icon) b.append(el("span", "k-ico", icon, { "aria-hidden": "true" }));
-  b.append(el("span", null, label), el("span", "k-n"));
+  b.append(icon(name), el("span", null, label), el("span", "k-n"));
   return b;
 }
 
@@ -158,7 +168,7 @@ let streaming; // the event stream, opened once
 let loading = 0; // thread reads under way; events wait in `queue` meanwhile
 let queue = [];
 let mod; // the moderators' controls (moderate.js), loaded for moderators only
-let box, ackBox, ackCount, reactions, total, sorter, list, empty, main, live;
+let box, ackBox, ackCount, reactions, total, note, sorter, list, empty, main, live;
 
 const needName = () => !me && auth === "open";
 const signed = () => me || auth === "open";
@@ -201,7 +211,7 @@ function build(data) {
   ackBox = el("div", "k-ack");
   reactions = el("div", "k-reactions", null, { role: "group", "aria-label": t("reactions") });
   total = el("p", "k-total", null, { tabindex: "-1" });
-  sorter = toggle("k-sort", t("newest"), null, () => {
+  sorter = toggle("k-sort", t("newest"), "sort", () => {
     newest = !newest;
     sorter.setAttribute("aria-pressed", newest);
     for (const li of [...list.children].sort((a, b) => order(get(a), get(b)))) list.append(li);
@@ -211,7 +221,7 @@ function build(data) {
   empty = el("p", "k-empty", t("none"));
   main = el("div", "k-compose");
   const bar = el("div", "k-bar");
-  bar.append(total, sorter);
+  bar.append(total, sorter, (note = el("p", "k-wait")));
   box.replaceChildren(ackBox, reactions, bar, list, empty, main);
   sync(data);
 }
@@ -253,9 +263,14 @@ function handle(name, data) {
   }
 }
 
+/** n public comments; the reader's own that wait for a moderator count for them, noted. */
 function setCount(n) {
+  let mine = 0;
+  nodes.forEach(({ c }) => (mine += c.approved === false && !c.deleted && !!c.mine));
   thread.comment_count = n;
-  total.textContent = t("count", { count: n });
+  total.textContent = t("count", { count: n + mine });
+  note.textContent = t("waiting", { count: mine });
+  note.hidden = !mine;
   empty.hidden = list.childElementCount > 0 || thread.locked;
   sorter.hidden = list.childElementCount < 2;
 }
@@ -267,8 +282,8 @@ function drawAck() {
   const date = at && exact.format(new Date(at));
   const key = done ? "ack_done" : at ? "ack_again" : "ack_ask"; // at: confirmed before an update
   const text = el("p", "k-ack-text", t(key, { date }), { tabindex: "-1" });
-  ackBox.className = "k-ack" + (done ? " k-ack--done" : "");
   ackCount = el("p", "k-ack-count");
+  if (done) text.prepend(icon("check"));
   ackBox.replaceChildren(text);
   if (!done) ackBox.append(button(t("ack_button"), "k-btn--primary", acknowledge));
   ackBox.append(ackCount);
@@ -297,7 +312,7 @@ function drawReactions() {
   if (reactions.childElementCount !== kinds.length) {
     reactions.replaceChildren(
       ...kinds.map((kind) => {
-        const b = toggle("k-react", S["r_" + kind] || kind, ICONS[kind], () => react(kind, b));
+        const b = toggle("k-react", S["r_" + kind] || kind, kind, () => react(kind, b));
         b.dataset.kind = kind;
         return b;
       }),
@@ -446,8 +461,8 @@ function composer({ parent, edit, label, send, close }) {
         return close();
       }
       const c = await api(tpath + "/comments", "POST", parent ? { body, parent } : { body });
-      const waits = c.approved === false; // pre-moderated: counted once approved
-      if (upsert(c) && !waits) setCount(thread.comment_count + 1);
+      const waits = c.approved === false; // pre-moderated: public once approved
+      if (upsert(c)) setCount(thread.comment_count + !waits);
       text.value = "";
       count();
       say(row, null);
@@ -608,7 +623,7 @@ function actions(n, head) {
   if (c.mine || !open || !canWrite()) {
     row.append(el("span", "k-c-likes", likes ? t("likes", { count: likes }) : ""));
   } else {
-    const b = toggle("k-like", t("like"), "♥", () => like(n, b));
+    const b = toggle("k-like", t("like"), "love", () => like(n, b));
     setToggle(b, c.my_reactions?.includes("like"), likes);
     row.append(b);
   }
@@ -739,8 +754,8 @@ function confirmDelete(n, b) {
   const yes = button(t("confirm_yes"), "k-btn--danger", async () => {
     try {
       await api("/comments/" + n.c.id, "DELETE");
-      // The live event may have been first: count a deletion once.
-      const counted = nodes.get(n.c.id) === n && !n.c.deleted;
+      // The live event may have been first: count a deletion once; a waiting one never counted.
+      const counted = nodes.get(n.c.id) === n && !n.c.deleted && n.c.approved !== false;
       gone(n.c.id, true);
       setCount(Math.max(0, thread.comment_count - counted));
       announce(t("a_deleted"));
