@@ -66,6 +66,9 @@ ARTICLE_PATHS = ["news"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra/robots.txt"]
 EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+# Files of the theme's static folder that browsers ask for at the site root
+# (every page links them too); the kurier plugin copies them there.
+THEME_ROOT_FILES = ["favicon.svg", "favicon.ico", "apple-touch-icon.png"]
 # Dates come from front matter only, never from file names: a missing Date is
 # an error the checker reports, not something to guess.
 FILENAME_METADATA = ""
@@ -123,16 +126,28 @@ PAGINATION_PATTERNS = (
 # --- Feeds ------------------------------------------------------------------
 # Every feed has a path of its own: Pelican's defaults put category and author
 # feeds in one folder, where a channel and an author with one slug collide.
+# Every story, and every story written in or translated into one language:
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
 TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
 TRANSLATION_FEED_RSS = "feeds/all-{lang}.rss.xml"
+# A channel's, tag's or author's feed lists what its page lists, once per
+# language edition (each story once, translated where it can be): the kurier
+# plugin writes them, the default language's here...
 CATEGORY_FEED_ATOM = "feeds/channel/{slug}.atom.xml"
 CATEGORY_FEED_RSS = "feeds/channel/{slug}.rss.xml"
 TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
 TAG_FEED_RSS = "feeds/tag/{slug}.rss.xml"
 AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
 AUTHOR_FEED_RSS = "feeds/author/{slug}.rss.xml"
+# ...and the other languages' here. One only those list (a tag of English
+# stories alone) keeps its old address above too, with their stories.
+CATEGORY_LANG_FEED_ATOM = "feeds/{lang}/channel/{slug}.atom.xml"
+CATEGORY_LANG_FEED_RSS = "feeds/{lang}/channel/{slug}.rss.xml"
+TAG_LANG_FEED_ATOM = "feeds/{lang}/tag/{slug}.atom.xml"
+TAG_LANG_FEED_RSS = "feeds/{lang}/tag/{slug}.rss.xml"
+AUTHOR_LANG_FEED_ATOM = "feeds/{lang}/author/{slug}.atom.xml"
+AUTHOR_LANG_FEED_RSS = "feeds/{lang}/author/{slug}.rss.xml"
 RSS_FEED_SUMMARY_ONLY = False
 FEED_MAX_ITEMS = 20
 

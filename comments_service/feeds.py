@@ -19,27 +19,73 @@ KINDS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 LANGS = ("pl", "en")
 SITE_NAME = "Kurier"
 
+# An article's title always stands in quotation marks here; the phrases name
+# no one's gender ("Anna Kowalska skomentowała" would have to guess it).
 _WORDS = {
     "pl": {
-        "entry": "{author} o: „{title}”",
-        "site_title": "{site}: komentarze",
+        "entry": "{author} — komentarz do artykułu „{title}”",
+        "site_title": "{site} — komentarze",
         "site_subtitle": "Najnowsze komentarze do artykułów.",
-        "thread_title": "Komentarze: „{title}”",
+        "thread_title": "Komentarze do artykułu „{title}”",
         "thread_subtitle": "Najnowsze komentarze do artykułu „{title}”.",
     },
     "en": {
-        "entry": "{author} on “{title}”",
-        "site_title": "{site}: comments",
+        "entry": "{author} — comment on “{title}”",
+        "site_title": "{site} — comments",
         "site_subtitle": "The latest comments on the articles.",
         "thread_title": "Comments on “{title}”",
         "thread_subtitle": "The latest comments on “{title}”.",
     },
 }
 
+# Quotation marks by language: the outer pair, then the pair inside it.
+# Polish nests „…«…»…”, English “…‘…’…”; deeper levels alternate.
+_QUOTES = {"pl": (("„", "”"), ("«", "»")), "en": (("“", "”"), ("‘", "’"))}
+
 
 def words(lang: str, key: str, **values: str) -> str:
     """One of the feed's phrases in `lang` (pl or en)."""
+    if "title" in values:
+        values["title"] = inner_quotes(values["title"], lang)
     return _WORDS[lang][key].format(site=SITE_NAME, **values)
+
+
+def inner_quotes(title: str, lang: str) -> str:
+    """`title` as it reads inside `lang`'s outer quotation marks.
+
+    The title's own quotations, whichever marks the writer typed („…”, “…”,
+    «…» or "…"), take the inner marks, quotations inside those the outer ones
+    again, and so on. Single marks stay as typed: they are apostrophes as
+    often as quotes. A mark without its pair is left alone.
+    """
+    pairs = _quote_pairs(title)
+    if not pairs:
+        return title
+    chars = list(title)
+    for opening, closing, depth in pairs:
+        chars[opening], chars[closing] = _QUOTES[lang][depth % 2]
+    return "".join(chars)
+
+
+def _quote_pairs(text: str) -> list[tuple[int, int, int]]:
+    """(opening index, closing index, depth from 1) of each quotation in `text`."""
+    pairs, stack = [], []  # stack: (index, mark) of the open quotations
+    for index, mark in enumerate(text):
+        if mark not in '„“”«»"':
+            continue
+        top = stack[-1][1] if stack else None
+        closes = (
+            mark == "»"
+            or (mark == "”" and top is not None)
+            or (mark == "“" and top == "„")  # „…“, as German and some Polish writers type it
+            or (mark == '"' and top == '"')
+        )
+        if not closes:
+            stack.append((index, mark))
+        elif stack:
+            opening, _ = stack.pop()
+            pairs.append((opening, index, len(stack) + 1))
+    return pairs
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Kurier's Pelican plugin: typed front matter, language editions, manifest, feeds."""
+"""Kurier's Pelican plugin: typed front matter, language editions, manifest, feeds, icons."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pelican import signals
 from . import articles
 from .editions import EditionsGenerator
 from .feeds import FeedWriter
+from .rootfiles import RootFilesGenerator
 from .templating import add_template_helpers
 
 
@@ -16,7 +17,7 @@ def _finalize_articles(generator) -> None:
     drafts = [*generator.drafts, *generator.drafts_translations]
     articles.enrich(drafts, 0)
     articles.set_author_logins([*everything, *drafts], generator.settings)
-    articles.regroup_taxonomies(generator)
+    articles.leave_taxonomies_to_editions(generator)
     # Pelican formats an article's URL anew on every use (tens of thousands of
     # times on a large archive); from here on it no longer changes.
     _freeze_urls(everything)
@@ -32,7 +33,7 @@ def _finalize_pages(generator) -> None:
 
 
 def _generators(pelican):
-    return EditionsGenerator
+    return [EditionsGenerator, RootFilesGenerator]
 
 
 def _writer(pelican):

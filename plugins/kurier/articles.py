@@ -116,27 +116,13 @@ def set_author_logins(items: Iterable[Content], settings: dict) -> None:
         item.author_logins = logins.author_logins(names, own, known)
 
 
-def regroup_taxonomies(generator) -> None:
-    """Let channel, tag and author feeds carry every language's articles.
+def leave_taxonomies_to_editions(generator) -> None:
+    """Channels, tags and authors are the editions' (editions.py): their pages
+    and their feeds, one per language.
 
-    Pelican groups only the default-language versions; a tag used only in an
-    English translation would get no feed at all.
+    Pelican groups only the default-language versions and would write one feed
+    per channel, tag and author from them; it would also sort every article
+    into each group for listing pages it does not write (TAG_SAVE_AS is empty).
     """
-    everything = sorted(
-        [*generator.articles, *generator.translations],
-        key=lambda article: article.date,
-        reverse=True,
-    )
-    categories, tags, authors = defaultdict(list), defaultdict(list), defaultdict(list)
-    for article in everything:
-        categories[article.category].append(article)
-        for tag in getattr(article, "tags", ()):
-            tags[tag].append(article)
-        for author in getattr(article, "authors", ()):
-            authors[author].append(article)
-    generator.categories = sorted(categories.items())
-    generator.tags = dict(tags)
-    generator.authors = sorted(authors.items())
-    generator.context["categories"] = generator.categories
-    generator.context["tags"] = list(generator.tags.items())
-    generator.context["authors"] = generator.authors
+    generator.categories, generator.tags, generator.authors = [], {}, []
+    generator.context.update(categories=[], tags=[], authors=[])

@@ -1,4 +1,5 @@
-"""Listing pages per language: front page, channels, tags, authors, archives.
+"""Listing pages per language: front page, channels, tags, authors, archives,
+the feeds of channels, tags and authors, and the page that lists every feed.
 
 Each language has an edition (the default at the site root, the others under
 `/<lang>/`). An edition lists every story once, in its own language where a
@@ -9,14 +10,16 @@ was not translated.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
+from pathlib import Path
 
 from pelican.contents import Article, Page
 from pelican.generators import Generator
 
-from . import manifest
+from . import feeds, manifest
+from .i18n import Strings
 
 
 def in_language(item: Article | Page, lang: str) -> Article | Page:
@@ -78,28 +81,43 @@ class Edition:
         edition.authors = dict(sorted(authors.items()))
         return edition
 
+    def groups(self) -> Iterator[tuple[str, object, list[Article]]]:
+        """(taxonomy, channel/tag/author, its stories) of every listing page but
+        the front page and the archive, channels first."""
+        for channel, stories in self.channels:
+            yield "channel", channel, stories
+        for tag, stories in self.tags.items():
+            yield "tag", tag, stories
+        for author, stories in self.authors.items():
+            yield "author", author, stories
+
     def front_page(self, per_channel: int) -> dict:
-        """The front page's parts: top story, must-reads, latest per channel."""
+        """The front page's parts, each story in the first part that claims it:
+        the top story, the must-reads, the latest `per_channel` stories of each
+        channel; `front_shown` holds them all, so that the latest list below
+        them (the first page of `front_articles`) leaves them out."""
         current = [story for story in self.articles if not story.expired]
         pinned = [story for story in current if story.pinned]
         top = pinned[0] if pinned else (current[0] if current else None)
-        latest = [
-            (
-                channel,
-                [s for s in stories if not s.expired and s is not top][:per_channel],
-            )
-            for channel, stories in self.channels
-        ]
+        must_reads = [s for s in current if s.mustread and s is not top]
+        shown = {id(s) for s in must_reads} | ({id(top)} if top else set())
+        channel_latest = []
+        for channel, stories in self.channels:
+            fresh = [s for s in stories if not s.expired and id(s) not in shown][:per_channel]
+            shown.update(id(s) for s in fresh)
+            if fresh:
+                channel_latest.append((channel, fresh))
         return {
             "front_articles": current,
             "top_story": top,
-            "must_reads": [s for s in current if s.mustread and s is not top],
-            "channel_latest": [(channel, items) for channel, items in latest if items],
+            "must_reads": must_reads,
+            "channel_latest": channel_latest,
+            "front_shown": [s for s in current if id(s) in shown],
         }
 
 
 class EditionsGenerator(Generator):
-    """Writes each language's listing pages and the articles manifest."""
+    """Writes each language's listing pages and feeds, and the articles manifest."""
 
     def generate_context(self) -> None:
         settings = self.settings
@@ -111,11 +129,40 @@ class EditionsGenerator(Generator):
             for lang in settings["LANGUAGES"]
         ]
         self.context["editions"] = {edition.lang: edition for edition in self.editions}
+        strings = Strings.load(Path(self.theme) / "i18n", tuple(settings["LANGUAGES"]))
+        written = {story.lang for story in articles}
+        written.update(t.lang for story in articles for t in story.translations)
+        self.context["site_feeds"] = feeds.build(
+            settings,
+            strings,
+            self.context["editions"],
+            [lang for lang in settings["LANGUAGES"] if lang in written],
+        )
 
     def generate_output(self, writer) -> None:
         for edition in self.editions:
             self._write_edition(writer, edition)
+            self._write_feeds(writer, edition)
+        self._write_feed_aliases(writer)
         manifest.write(self.output_path, self.context)
+
+    def _write_feeds(self, writer, edition: Edition) -> None:
+        """The edition's channel, tag and author feeds: what their pages list."""
+        site_feeds = self.context["site_feeds"]
+        for taxonomy, item, stories in edition.groups():
+            feed = site_feeds.of(taxonomy, item.slug, edition.lang)
+            for link in feed.links if feed else ():
+                writer.write_feed(stories, self.context, link.path, link.path, link.fmt)
+
+    def _write_feed_aliases(self, writer) -> None:
+        """Old addresses of feeds only other editions have (SiteFeeds.aliases)."""
+        groups = {
+            (edition.lang, taxonomy, item.slug): stories
+            for edition in self.editions
+            for taxonomy, item, stories in edition.groups()
+        }
+        for path, fmt, taxonomy, slug, lang in self.context["site_feeds"].aliases:
+            writer.write_feed(groups[(lang, taxonomy, slug)], self.context, path, path, fmt)
 
     def _write_edition(self, writer, edition: Edition) -> None:
         settings = self.settings
@@ -160,6 +207,17 @@ class EditionsGenerator(Generator):
             edition.prefix + "archives.html",
             edition.articles,
             **base,
+        )
+        # Every feed, with a word on how to follow one.
+        writer.write_file(
+            edition.prefix + "feeds/index.html",
+            self.get_template("feeds"),
+            self.context,
+            base["relative_urls"],
+            template_name="feeds",
+            page_name=edition.prefix + "feeds/index",
+            url=edition.prefix + "feeds/",
+            **{key: value for key, value in base.items() if key != "relative_urls"},
         )
 
     def _write_listing(

@@ -29,6 +29,13 @@ def plural_form(lang: str, count: int) -> str:
     return "other"
 
 
+def channel_name(settings: dict, category, lang: str) -> str:
+    """A channel's name in `lang`, from CHANNELS (slug -> one name per language)."""
+    names = settings["CHANNELS"].get(category.slug, (category.name,))
+    index = list(settings["LANGUAGES"]).index(lang)
+    return names[min(index, len(names) - 1)]
+
+
 class Strings:
     """UI strings of every language, looked up by key."""
 

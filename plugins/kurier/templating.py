@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from . import i18n
 from .editions import edition_path
 from .i18n import Strings
 from .images import image_size
@@ -37,9 +38,7 @@ def add_template_helpers(generator) -> None:
 
     @pass_context
     def channel_name(ctx, category) -> str:
-        names = settings["CHANNELS"].get(category.slug, (category.name,))
-        index = list(settings["LANGUAGES"]).index(page_lang(ctx))
-        return names[min(index, len(names) - 1)]
+        return i18n.channel_name(settings, category, page_lang(ctx))
 
     @pass_context
     def edition_url(ctx, path: str, lang: str | None = None) -> str:
@@ -68,6 +67,10 @@ def add_template_helpers(generator) -> None:
         """The address of an article's comment feed (Atom), in `lang` if given."""
         url = f"{service_origin}/feeds/threads/{quote(slug)}.atom"
         return f"{url}?lang={lang}" if lang else url
+
+    def site_comments_feed(fmt: str, lang: str) -> str:
+        """The address of the feed of every comment ("atom" or "rss"), in `lang`."""
+        return f"{service_origin}/feeds/comments.{fmt}?lang={lang}"
 
     def image_dimensions(image: str) -> tuple[int, int] | None:
         return image_size(Path(settings["PATH"]) / image)
@@ -103,4 +106,5 @@ def add_template_helpers(generator) -> None:
         strings=strings,
         widget_strings=widget_strings,
         comments_feed=comments_feed,
+        site_comments_feed=site_comments_feed,
     )

@@ -10,6 +10,7 @@ import feedparser
 import pytest
 from tinydb import Query
 
+from comments_service import feeds
 from comments_service.identity import User
 from comments_service.storage import Database
 from tests.service.conftest import ARTICLES, assert_api_error, write_articles
@@ -59,7 +60,7 @@ def test_every_feed_parses_and_shows_the_comment(client, path, media_type):
     assert response.headers["content-type"] == f"{media_type}; charset=utf-8"
     assert parsed.version.startswith("atom" if "atom" in media_type else "rss")
     [entry] = parsed.entries
-    assert entry.title == "Ewa o: „Otwarte”"
+    assert entry.title == "Ewa — komentarz do artykułu „Otwarte”"
     assert entry.link == "http://testserver/news/open-news.html#comment-1"
     assert "<em>komentarz</em>" in raw_contents(response)[0]
     assert entry.id.startswith("tag:testserver,2026:comment:1")
@@ -76,23 +77,23 @@ def test_english_by_query_or_accept_language(client):
     post(client, "Hello")
     english = parse(client.get("/feeds/threads/open-news.atom?lang=en"))
     assert english.feed.title == "Comments on “Open”"
-    assert english.entries[0].title == "Ewa on “Open”"
+    assert english.entries[0].title == "Ewa — comment on “Open”"
     assert english.entries[0].link == "http://testserver/en/news/open-news.html#comment-1"
     preferred = client.get(
         "/feeds/comments.rss", headers={"accept-language": "de-DE, en-GB;q=0.8, pl;q=0.5"}
     )
-    assert parse(preferred).entries[0].title == "Ewa on “Open”"
+    assert parse(preferred).entries[0].title == "Ewa — comment on “Open”"
     assert preferred.headers["vary"] == "Accept-Language"
     polish = client.get("/feeds/comments.rss", headers={"accept-language": "en;q=0.4, pl"})
-    assert parse(polish).entries[0].title == "Ewa o: „Otwarte”"
+    assert parse(polish).entries[0].title == "Ewa — komentarz do artykułu „Otwarte”"
     spaced = client.get("/feeds/comments.rss", headers={"accept-language": "pl;q=0.3 , en;q=0.9 "})
-    assert parse(spaced).entries[0].title == "Ewa on “Open”"
+    assert parse(spaced).entries[0].title == "Ewa — comment on “Open”"
     refused = client.get("/feeds/comments.rss", headers={"accept-language": "en;q=0, de"})
-    assert parse(refused).entries[0].title == "Ewa o: „Otwarte”"
+    assert parse(refused).entries[0].title == "Ewa — komentarz do artykułu „Otwarte”"
     # The query wins over the header; no preference at all means Polish.
     asked = client.get("/feeds/comments.atom?lang=pl", headers={"accept-language": "en"})
-    assert parse(asked).feed.title == "Kurier: komentarze"
-    assert parse(client.get("/feeds/comments.atom")).feed.title == "Kurier: komentarze"
+    assert parse(asked).feed.title == "Kurier — komentarze"
+    assert parse(client.get("/feeds/comments.atom")).feed.title == "Kurier — komentarze"
 
 
 def test_titles_and_links_come_from_the_manifest(make_client, settings):
@@ -113,7 +114,69 @@ def test_titles_and_links_come_from_the_manifest(make_client, settings):
     renamed = [{**e, "title": "Nowy tytuł"} if e["lang"] == "pl" else e for e in entries]
     write_articles(settings.articles, renamed)
     fresh = make_client()  # a worker that reads the new manifest at once
-    assert parse(fresh.get("/feeds/comments.atom")).entries[0].title == "Ewa o: „Nowy tytuł”"
+    assert (
+        parse(fresh.get("/feeds/comments.atom")).entries[0].title
+        == "Ewa — komentarz do artykułu „Nowy tytuł”"
+    )
+
+
+QUOTED_TITLES = {
+    "pl": "Strategia „Korona 2030”: bezpieczeństwo i magazyny",
+    "en": 'The "Korona 2030" strategy: safety and warehouses',
+}
+
+
+@pytest.fixture
+def quoted(make_client, settings):
+    """Ewa's client, with article titles that hold quotation marks of their own."""
+    entries = [{**entry, "title": QUOTED_TITLES[entry["lang"]]} for entry in ARTICLES]
+    write_articles(settings.articles, entries)
+    client = make_client("Ewa")
+    post(client, "Dobry plan")
+    return client
+
+
+def test_titles_quote_article_titles_with_inner_quotes(quoted):
+    polish = parse(quoted.get("/feeds/threads/open-news.atom?lang=pl"))
+    inner = "Strategia «Korona 2030»: bezpieczeństwo i magazyny"
+    assert polish.feed.title == f"Komentarze do artykułu „{inner}”"
+    assert polish.entries[0].title == f"Ewa — komentarz do artykułu „{inner}”"
+    english = parse(quoted.get("/feeds/threads/open-news.rss?lang=en"))
+    inner = "The ‘Korona 2030’ strategy: safety and warehouses"
+    assert english.feed.title == f"Comments on “{inner}”"
+    assert english.entries[0].title == f"Ewa — comment on “{inner}”"
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_site_feed_titles_name_kurier_and_quote_entries(quoted, lang):
+    parsed = parse(quoted.get(f"/feeds/comments.atom?lang={lang}"))
+    assert parsed.feed.title == {"pl": "Kurier — komentarze", "en": "Kurier — comments"}[lang]
+    [entry] = parsed.entries
+    outer = {"pl": ("„", "”"), "en": ("“", "”")}[lang]
+    assert entry.title.startswith("Ewa — ") and entry.title.endswith(outer[1])
+    quoted_title = entry.title[entry.title.index(outer[0]) + 1 : -1]
+    assert outer[0] not in quoted_title and outer[1] not in quoted_title
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "inner"),
+    [
+        pytest.param("pl", "Bez cudzysłowów", "Bez cudzysłowów", id="pl-plain"),
+        pytest.param("pl", "Plan „Korona”", "Plan «Korona»", id="pl-polish-quotes"),
+        pytest.param("pl", "Plan “Korona”", "Plan «Korona»", id="pl-english-quotes"),
+        pytest.param("pl", 'Plan "Korona"', "Plan «Korona»", id="pl-straight-quotes"),
+        pytest.param("pl", "Plan «Korona»", "Plan «Korona»", id="pl-already-inner"),
+        pytest.param("pl", "„Plan „Korona” na lata”", "«Plan „Korona” na lata»", id="pl-nested"),
+        pytest.param("pl", "Plan „Korona i tyle", "Plan „Korona i tyle", id="pl-unpaired"),
+        pytest.param("en", "The “Korona” plan", "The ‘Korona’ plan", id="en-curly"),
+        pytest.param("en", 'The "Korona" plan', "The ‘Korona’ plan", id="en-straight"),
+        pytest.param("en", "Plan „Korona”", "Plan ‘Korona’", id="en-polish-quotes"),
+        pytest.param("en", "Kurier’s “new” look", "Kurier’s ‘new’ look", id="en-apostrophe"),
+        pytest.param("en", 'A "B “C” D" E', "A ‘B “C” D’ E", id="en-nested"),
+    ],
+)
+def test_quotes_inside_feed_quotes_alternate(lang, title, inner):
+    assert feeds.inner_quotes(title, lang) == inner
 
 
 def test_hostile_comments_appear_sanitised(client):

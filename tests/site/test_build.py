@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import runpy
+from collections import Counter
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.site import sample
-from tests.site.build import CONTENT, REPO, build
+from tests.site.build import CONTENT, PELICANCONF, REPO, build
 
 # Addresses the comments service answers, not files of the static site.
 SERVICE_PATHS = ("/api/", "/feeds/threads/", "/feeds/comments.", "/admin/")
@@ -136,6 +138,28 @@ def test_front_page_shows_top_story_and_must_reads_and_not_expired(site):
         must = {a["data-slug"] for a in soup.select(".k-mustread [data-slug]")}
         expected = {s.slug for s in published if s.flag("mustread") and not s.expired}
         assert must == expected - {top["data-slug"]}
+
+
+@pytest.mark.parametrize("lang, index", [("pl", "index.html"), ("en", "en/index.html")])
+def test_front_page_shows_each_story_once_and_loses_none(site, lang, index):
+    main = _soup(site / index).select_one("main")
+    links = Counter(a["href"] for a in main.select("a[href]") if "/news/" in a["href"])
+    assert links and [href for href, n in links.items() if n > 1] == []
+    shown = [teaser["data-slug"] for teaser in main.select("article.k-teaser")]
+    assert len(shown) == len(links)
+    # Nothing of the latest list's first page is lost: what is not in the
+    # sections above is in the latest list, and its next page follows on.
+    current: dict[str, sample.Source] = {}
+    for source in sorted(_published(), key=lambda s: s.lang != lang):
+        if not source.expired:
+            current.setdefault(source.slug, source)
+    newest = sorted(current.values(), key=lambda s: s.when("date"), reverse=True)
+    per_page = runpy.run_path(str(PELICANCONF))["DEFAULT_PAGINATION"]
+    assert {s.slug for s in newest[:per_page]} <= set(shown)
+    assert len(newest) > per_page, "the sample should fill more than one page"
+    assert main.select_one(f'a[rel=next][href="/{index.removesuffix("index.html")}page/2.html"]')
+    for section in main.select(".k-channel-card, .k-latest, .k-mustread"):
+        assert section.select("article.k-teaser"), section.get("class")
 
 
 def test_expired_article_is_still_published_and_marked_archived(site):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from pelican.settings import read_settings
 from pelican.utils import slugify
 
@@ -16,6 +17,8 @@ from tests.site import sample
 from tests.site.build import PELICANCONF
 
 FEED_DOMAIN = "http://127.0.0.1:8000"
+# The comments service's feeds, not files of the site.
+SERVICE_FEEDS = ("/feeds/threads/", "/feeds/comments.")
 FEED_SETTINGS = (
     "FEED_ALL_ATOM",
     "FEED_ALL_RSS",
@@ -29,6 +32,12 @@ FEED_SETTINGS = (
     "TAG_FEED_RSS",
     "AUTHOR_FEED_ATOM",
     "AUTHOR_FEED_RSS",
+    "CATEGORY_LANG_FEED_ATOM",
+    "CATEGORY_LANG_FEED_RSS",
+    "TAG_LANG_FEED_ATOM",
+    "TAG_LANG_FEED_RSS",
+    "AUTHOR_LANG_FEED_ATOM",
+    "AUTHOR_LANG_FEED_RSS",
 )
 
 
@@ -137,3 +146,238 @@ def test_feed_entries_carry_their_language_article_only(site):
     parsed = feedparser.parse((site / "feeds" / "all-en.atom.xml").read_bytes())
     assert parsed.entries
     assert all("/en/" in entry.link for entry in parsed.entries)
+
+
+# --- feeds per language -------------------------------------------------------
+
+LANG_PREFIX = {"pl": "", "en": "en/"}
+TAXONOMIES = {"channel": "CATEGORY", "tag": "TAG", "author": "AUTHOR"}
+
+
+def _channel_slug(name: str, settings: dict) -> str:
+    return next(
+        slug for slug, names in settings["CHANNELS"].items() if name == slug or name in names
+    )
+
+
+def _story_urls_by_taxonomy(settings: dict, lang: str) -> dict[tuple[str, str], set[str]]:
+    """(taxonomy, slug) -> the addresses of the stories its page in `lang` lists.
+
+    Each story once: in `lang` where it has that translation, else as written.
+    """
+    versions: dict[str, list[sample.Source]] = {}
+    for source in sample.articles():
+        if source.published:
+            versions.setdefault(source.slug, []).append(source)
+    listed: dict[tuple[str, str], set[str]] = {}
+    for story in versions.values():
+        shown = next((s for s in story if s.lang == lang), story[0])
+        url = f"{FEED_DOMAIN}/{LANG_PREFIX[shown.lang]}news/{shown.slug}.html"
+        names = {
+            "channel": [_channel_slug(shown.meta["category"], settings)],
+            "tag": [_slug(t.strip(), settings) for t in shown.meta.get("tags", "").split(",")],
+            "author": [_slug(a.strip(), settings) for a in shown.meta["authors"].split(",")],
+        }
+        for taxonomy, slugs in names.items():
+            for slug in slugs:
+                listed.setdefault((taxonomy, slug), set()).add(url)
+    return listed
+
+
+def _edition_feed(settings: dict, taxonomy: str, slug: str, lang: str, kind: str) -> str:
+    name = f"{TAXONOMIES[taxonomy]}_FEED_{kind.upper()}"
+    if lang != settings["DEFAULT_LANG"]:
+        name = f"{TAXONOMIES[taxonomy]}_LANG_FEED_{kind.upper()}"
+    return settings[name].format(slug=slug, lang=lang)
+
+
+def _parsed(site: Path, path: str):
+    parsed = feedparser.parse((site / path).read_bytes())
+    assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"
+    return parsed
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_channel_tag_and_author_feeds_list_each_story_once_in_their_language(site, settings, lang):
+    expected = _story_urls_by_taxonomy(settings, lang)
+    assert ("channel", "firma") in expected
+    for (taxonomy, slug), urls in expected.items():
+        for kind in ("atom", "rss"):
+            path = _edition_feed(settings, taxonomy, slug, lang, kind)
+            links = [entry.link for entry in _parsed(site, path).entries]
+            assert sorted(links) == sorted(urls), path
+
+
+def test_polish_channel_feed_holds_no_english_twin_of_a_story(site):
+    """A story written in both languages is in each edition's Firma feed once."""
+    links = [e.link for e in _parsed(site, "feeds/channel/firma.atom.xml").entries]
+    slugs = [link.rsplit("/", 1)[1] for link in links]
+    assert "strategia-korona-2030.html" in slugs
+    assert len(slugs) == len(set(slugs))
+    assert not [link for link in links if "/en/" in link]
+    english = [e.link for e in _parsed(site, "feeds/en/channel/firma.atom.xml").entries]
+    assert f"{FEED_DOMAIN}/en/news/strategia-korona-2030.html" in english
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "lang", "page"),
+    [
+        ("feeds/all.atom.xml", "Kurier — wszystkie wiadomości · all stories", None, ""),
+        ("feeds/all.rss.xml", "Kurier — wszystkie wiadomości · all stories", None, ""),
+        ("feeds/all-pl.atom.xml", "Kurier — po polsku", "pl", ""),
+        ("feeds/all-en.rss.xml", "Kurier — English", "en", "en/"),
+        ("feeds/channel/firma.atom.xml", "Kurier — Firma", "pl", "channel/firma.html"),
+        ("feeds/en/channel/firma.rss.xml", "Kurier — Company", "en", "en/channel/firma.html"),
+        ("feeds/tag/phishing.atom.xml", "Kurier — #phishing", "pl", "tag/phishing.html"),
+        (
+            "feeds/en/tag/phishing.atom.xml",
+            "Kurier — #phishing · English edition",
+            "en",
+            "en/tag/phishing.html",
+        ),
+        (
+            "feeds/author/piotr-szymanski.rss.xml",
+            "Kurier — Piotr Szymański",
+            "pl",
+            "author/piotr-szymanski.html",
+        ),
+        (
+            "feeds/en/author/piotr-szymanski.atom.xml",
+            "Kurier — Piotr Szymański · English edition",
+            "en",
+            "en/author/piotr-szymanski.html",
+        ),
+    ],
+)
+def test_feeds_say_what_they_are(site, path, title, lang, page):
+    parsed = _parsed(site, path)
+    assert parsed.feed.title == title
+    assert parsed.feed.get("language") == lang
+    assert parsed.feed.link == f"{FEED_DOMAIN}/{page}"
+
+
+def test_no_two_feeds_share_a_title(site):
+    titles: dict[str, list[str]] = {}
+    for path in _feeds(site):
+        if path.name.endswith(".atom.xml"):
+            title = feedparser.parse(path.read_bytes()).feed.title
+            titles.setdefault(title, []).append(str(path.relative_to(site)))
+    aliases = set(_aliases(site))
+    shared = {t: paths for t, paths in titles.items() if len(set(paths) - aliases) > 1}
+    assert not shared
+
+
+def _aliases(site: Path) -> list[str]:
+    """Default-language feeds of a tag, channel or author only other editions list:
+    kept at their old address, with another edition's stories."""
+    found = []
+    for taxonomy in TAXONOMIES:
+        for path in sorted((site / "feeds" / taxonomy).glob("*.xml")):
+            slug = path.name.split(".")[0]
+            if not (site / taxonomy / f"{slug}.html").is_file():
+                found.append(str(path.relative_to(site)))
+    return found
+
+
+def test_feeds_of_english_only_tags_keep_their_old_address(site):
+    # "strategy" is a tag of an English translation only: the feed at its old
+    # address holds the English edition's stories.
+    aliases = _aliases(site)
+    assert "feeds/tag/strategy.atom.xml" in aliases
+    for alias in aliases:
+        taxonomy, name = alias.split("/")[1:]
+        english = f"feeds/en/{taxonomy}/{name}"
+        assert [e.link for e in _parsed(site, alias).entries] == [
+            e.link for e in _parsed(site, english).entries
+        ]
+
+
+def _head_feeds(page: Path) -> list[dict]:
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    links = soup.select('head link[rel=alternate][type$="+xml"]')
+    return [link.attrs for link in links if not link["href"].startswith(SERVICE_FEEDS)]
+
+
+def test_pages_advertise_the_feeds_of_their_own_language(site):
+    checked = 0
+    for page in sorted(site.rglob("*.html")):
+        if "drafts" in page.parts or page.parent.name == "feeds":
+            continue  # the feeds pages list every feed
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        lang = soup.html["lang"]
+        for link in _head_feeds(page) + [a.attrs for a in soup.select("a.k-feed-link")]:
+            parsed = _parsed(site, link["href"].lstrip("/"))
+            if link["href"].startswith("/feeds/all."):
+                continue  # every language's stories, for every page
+            assert parsed.feed.language == lang, (page, link["href"])
+            if "title" in link:
+                assert link["title"].startswith(parsed.feed.title + " ("), (page, link)
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    ("page", "feed"),
+    [
+        ("channel/firma.html", "/feeds/channel/firma.atom.xml"),
+        ("en/channel/firma.html", "/feeds/en/channel/firma.atom.xml"),
+        ("tag/phishing.html", "/feeds/tag/phishing.rss.xml"),
+        ("en/tag/phishing.html", "/feeds/en/tag/phishing.rss.xml"),
+        ("en/author/piotr-szymanski.html", "/feeds/en/author/piotr-szymanski.atom.xml"),
+        ("en/news/strategia-korona-2030.html", "/feeds/en/channel/firma.atom.xml"),
+        ("news/strategia-korona-2030.html", "/feeds/channel/firma.atom.xml"),
+    ],
+)
+def test_listing_and_article_pages_link_their_languages_feed(site, page, feed):
+    assert feed in {link["href"] for link in _head_feeds(site / page)}
+
+
+# --- the feeds page -----------------------------------------------------------
+
+FEEDS_PAGES = {"pl": "feeds/index.html", "en": "en/feeds/index.html"}
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_feeds_pages_list_every_feed_of_the_site(site):
+    listed: set[str] = set()
+    for lang, path in FEEDS_PAGES.items():
+        soup = _soup(site / path)
+        assert soup.html["lang"] == lang
+        hrefs = {a["href"] for a in soup.select("main a[href]")}
+        feeds = {href.lstrip("/") for href in hrefs if href.endswith(".xml")}
+        other = "feeds/en/" if lang == "pl" else "feeds/channel/"
+        assert not [href for href in feeds if href.startswith(other)], lang
+        listed |= feeds
+    every = {str(path.relative_to(site)) for path in _feeds(site)}
+    assert every - listed == set(_aliases(site))
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("pl", ("RSS", "Outlook", "czytnik")), ("en", ("RSS", "Outlook", "reader"))],
+)
+def test_feeds_pages_explain_rss_to_a_newcomer(site, lang, words):
+    intro = _soup(site / FEEDS_PAGES[lang]).select_one("main .k-feeds-intro")
+    text = intro.get_text(" ", strip=True)
+    for word in words:
+        assert word in text, (lang, word)
+
+
+def test_every_page_links_the_feeds_page_of_its_language(site):
+    for page in sorted(site.rglob("*.html")):
+        soup = _soup(page)
+        expected = "/feeds/" if soup.html["lang"] == "pl" else "/en/feeds/"
+        assert soup.select_one(f'footer a[href="{expected}"]'), page
+
+
+def test_feed_link_titles_survive_quotes_in_names(site):
+    """A title with quotation marks ("Korona 2030") must not end the attribute early."""
+    for page in sorted(site.rglob("*.html")):
+        for link in _soup(page).select("head link[rel=alternate][type]"):
+            assert link["title"].endswith(("(Atom)", "(RSS)")), (page, link["title"])
+    soup = _soup(site / "en/news/strategia-korona-2030.html")
+    titles = [link["title"] for link in soup.select("head link[rel=alternate][type]")]
+    assert 'Comments: The "Korona 2030" strategy' in " ".join(titles)
