@@ -18,8 +18,8 @@ from starlette.routing import Route
 from .articles import Article
 from .errors import ApiError, invalid, not_found, not_signed_in
 from .identity import User, me_body, parse_name
-from .moderation import parse_reason
 from .store import Store, parse_parent, prepare_text
+from .validation import parse_reason
 
 T = TypeVar("T")
 MAX_COUNT_SLUGS = 100
@@ -53,10 +53,6 @@ def _article(request: Request, slug: str | None = None) -> Article:
     if article is None or article.hidden:
         raise not_found("thread")
     return article
-
-
-def _lookup(request: Request):
-    return request.app.state.articles.get
 
 
 async def _write(request: Request, operation: Callable[[], T]) -> T:
@@ -100,7 +96,7 @@ async def post_me(request: Request) -> Response:
     data = await _json_body(request, {"name": True})
     name, identity = parse_name(data["name"]), request.app.state.identity
     if identity.cookie_user(request) is None:  # a new identity: limited per address
-        _store(request).take_identity_limit(identity.address(request))
+        _store(request).limits.take_identity(identity.address(request))
     user, cookie = identity.sign_in(request, name)
     response = json_response(me_body(user, settings.auth))
     response.set_cookie(**cookie)
@@ -111,7 +107,7 @@ async def post_me(request: Request) -> Response:
 
 
 async def get_thread(request: Request) -> Response:
-    return json_response(_store(request).thread_json(_article(request), _user(request)))
+    return json_response(_store(request).views.thread_json(_article(request), _user(request)))
 
 
 async def get_counts(request: Request) -> Response:
@@ -124,7 +120,7 @@ async def get_counts(request: Request) -> Response:
         raise invalid("slug", f"Ask for at most {MAX_COUNT_SLUGS} threads at once.")
     index = request.app.state.articles
     known = [index.get(slug) for slug in dict.fromkeys(slugs)]
-    return json_response(_store(request).counts([a for a in known if a and not a.hidden]))
+    return json_response(_store(request).views.counts([a for a in known if a and not a.hidden]))
 
 
 async def post_comment(request: Request) -> Response:
@@ -133,7 +129,7 @@ async def post_comment(request: Request) -> Response:
     data = await _json_body(request, {"body": True, "parent": False})
     text, parent = prepare_text(data["body"]), parse_parent(data.get("parent"))
     store = _store(request)
-    comment = await _write(request, lambda: store.add_comment(article, user, text, parent))
+    comment = await _write(request, lambda: store.comments.add(article, user, text, parent))
     return json_response(comment, status=201)
 
 
@@ -141,8 +137,8 @@ async def patch_comment(request: Request) -> Response:
     user = _signed_in(request)
     data = await _json_body(request, {"body": True})
     text, store = prepare_text(data["body"]), _store(request)
-    comment_id, lookup = request.path_params["comment_id"], _lookup(request)
-    comment = await _write(request, lambda: store.edit_comment(comment_id, user, text, lookup))
+    comment_id = request.path_params["comment_id"]
+    comment = await _write(request, lambda: store.comments.edit(comment_id, user, text))
     return json_response(comment)
 
 
@@ -153,8 +149,8 @@ async def delete_comment(request: Request) -> Response:
     if (await request.body()).strip():
         data = await _json_body(request, {"reason": False})
         reason = parse_reason(data.get("reason"), required=False)
-    store, comment_id, lookup = _store(request), request.path_params["comment_id"], _lookup(request)
-    await _write(request, lambda: store.delete_comment(comment_id, user, lookup, reason))
+    store, comment_id = _store(request), request.path_params["comment_id"]
+    await _write(request, lambda: store.comments.delete(comment_id, user, reason))
     return Response(status_code=204, headers=NO_STORE)
 
 
@@ -170,7 +166,9 @@ async def _reaction(request: Request, on: bool) -> Response:
     article = _article(request)
     user = _signed_in(request)
     store, kind = _store(request), request.path_params["kind"]
-    return json_response(await _write(request, lambda: store.set_reaction(article, user, kind, on)))
+    return json_response(
+        await _write(request, lambda: store.reactions.set_reaction(article, user, kind, on))
+    )
 
 
 async def put_like(request: Request) -> Response:
@@ -185,7 +183,7 @@ async def _like(request: Request, on: bool) -> Response:
     user = _signed_in(request)
     if request.path_params["kind"] != "like":
         raise invalid("kind", "Comments take one reaction: like.")
-    result = _store(request).set_like(request.path_params["comment_id"], user, on, _lookup(request))
+    result = _store(request).reactions.set_like(request.path_params["comment_id"], user, on)
     return json_response(result)
 
 
@@ -213,7 +211,7 @@ async def put_acknowledgement(request: Request) -> Response:
     article = _article(request)
     user = _signed_in(request)
     store = _store(request)
-    return json_response(await _write(request, lambda: store.acknowledge(article, user)))
+    return json_response(await _write(request, lambda: store.acks.acknowledge(article, user)))
 
 
 ROUTES = [

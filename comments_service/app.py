@@ -22,7 +22,6 @@ from starlette.staticfiles import StaticFiles
 
 from . import admin, api, feed_routes, moderation_api, openapi, report_routes
 from .articles import ArticleIndex
-from .commits import GroupCommit
 from .config import Settings
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .events import ChangeFeed, end_streams_on_exit_signals
@@ -30,6 +29,7 @@ from .identity import Identity
 from .security import Guard, SecurityHeaders
 from .storage import Database
 from .store import Store
+from .store.commits import GroupCommit
 
 logger = logging.getLogger("comments_service")
 
@@ -54,9 +54,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings.db.parent.mkdir(parents=True, exist_ok=True)
         db = Database(settings.db, synchronous=settings.synchronous)
         app.state.db = db
-        app.state.store = store = Store(db, settings)
+        app.state.store = store = Store(db, settings, app.state.articles)
         app.state.commits = GroupCommit(db)
-        app.state.events = events = ChangeFeed(store, settings, app.state.articles.get)
+        app.state.events = events = ChangeFeed(store, settings)
         await events.start()
         restore_signals = end_streams_on_exit_signals(events)
         try:

@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .headers import security_headers
+
 logger = logging.getLogger("comments_service")
 
 # Codes for Starlette's own HTTP errors (unknown route, wrong method, ...).
@@ -86,8 +88,6 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     """Log what went wrong; tell the client nothing about it."""
-    from .security import security_headers  # security imports this module
-
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     response = error_response(ApiError(500, "internal_error", "Something went wrong on our side."))
     # Answered outside the middleware that adds these to every other response.
@@ -115,3 +115,29 @@ def invalid(field: str, message: str, code: str = "invalid_field") -> ApiError:
 def rate_limited(wait: int, message: str) -> ApiError:
     """429 with the seconds to wait, in Retry-After and in the message."""
     return ApiError(429, "rate_limited", message, headers={"Retry-After": str(wait)})
+
+
+def thread_locked() -> ApiError:
+    return ApiError(403, "thread_locked", "The discussion of this article is closed.")
+
+
+def muted(until: str) -> ApiError:
+    """403 while a moderator's mute applies; the error says until when."""
+    return ApiError(
+        403,
+        "muted",
+        f"A moderator muted you until {until}: you cannot write until then.",
+        extra={"until": until},
+    )
+
+
+def comment_deleted() -> ApiError:
+    return ApiError(409, "comment_deleted", "That comment was deleted.")
+
+
+def comment_hidden() -> ApiError:
+    return ApiError(409, "comment_hidden", "A moderator hid that comment.")
+
+
+def not_must_read() -> ApiError:
+    return ApiError(409, "not_must_read", "This article does not ask for confirmation.")

@@ -27,11 +27,10 @@ import orjson
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from .changelog import Change
 from .config import Settings
 from .errors import ApiError
-from .moderation import Lookup
 from .store import Store
+from .store.changelog import Change
 
 logger = logging.getLogger("comments_service")
 
@@ -94,10 +93,9 @@ class Subscriber:
 class ChangeFeed:
     """This worker's follower of the change log and its open streams."""
 
-    def __init__(self, store: Store, settings: Settings, lookup: Lookup):
+    def __init__(self, store: Store, settings: Settings):
         self.store = store
-        self.lookup = lookup  # the article of a thread, for comments replayed as they are now
-        self.log = store.changes
+        self.log = store.log
         self.db = store.db
         self.heartbeat = settings.events_heartbeat
         self.poll_interval = settings.events_poll_interval
@@ -278,7 +276,7 @@ class ChangeFeed:
 
     def _replay(self, thread: str, resume: int) -> tuple[list[bytes], int]:
         """Frames for the thread's changes after `resume`, and the id they reach."""
-        thread_last = self.store.last_event_id(thread)
+        thread_last = self.store.threads.last_event_id(thread)
         last = self.log.last_id()
         if resume > last:  # an id this database never gave (restored from a backup?)
             return [reset_frame(last)], last
@@ -295,7 +293,7 @@ class ChangeFeed:
     def _shown(self, changes: list[Change]) -> list[Change]:
         """Changes of threads someone follows, each comment as readers see it now."""
         followed = [change for change in changes if change.thread in self._subscribers]
-        return self.store.as_shown_now(followed, self.lookup)
+        return self.store.views.as_shown_now(followed)
 
     async def _events(
         self, subscriber: Subscriber, first: bytes, position: int

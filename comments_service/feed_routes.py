@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -28,20 +27,17 @@ import feedgen
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from tinydb import Query
-from tinydb.queries import QueryInstance
 
 from . import feeds
 from .articles import Article
 from .errors import invalid, not_found
-from .store import Store, is_public
+from .store import Store
+from .store.feed import EPOCH
 
 FEED_SIZE = 50
 MAX_AGE = 60  # seconds a reader or proxy may reuse a feed without asking
 CACHED_FEEDS = 64  # built feeds kept per process, by ETag
 TAG_YEAR = 2026  # the date in the entries' tag: URIs; never change it, ids would change
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-Q = Query()
 
 _LANGUAGE_RANGE = re.compile(
     r"\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*"
@@ -114,17 +110,12 @@ def _when(value: str | datetime) -> datetime:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _latest(store: Store, visible: Callable[[str], bool], slug: str | None) -> list:
-    """The newest FEED_SIZE public comments (of one thread), newest first."""
-    public = QueryInstance(lambda row: is_public(row) and visible(row["thread"]), ("public",))
-    cond = (Q.thread == slug) & public if slug is not None else public
-    return store.comments.newest("created", FEED_SIZE, cond)
-
-
 def _entries(rows: list, articles: dict[str, Article], lang: str, root: str) -> tuple:
     entries = []
     for row in rows:
-        article = articles[row["thread"]]
+        article = articles.get(row["thread"])
+        if article is None:  # gone from a manifest published this very moment
+            continue
         created = _when(row["created"])
         entries.append(
             feeds.Entry(
@@ -201,12 +192,6 @@ def _kind(request: Request) -> str:
     return kind
 
 
-def _change_time(store: Store, change_id: int) -> datetime:
-    """When a change in the log was made (EPOCH if it is no longer kept)."""
-    row = store.changes.table.get(doc_id=change_id) if change_id else None
-    return datetime.fromtimestamp(row["at"], UTC) if row else EPOCH
-
-
 async def comments_feed(request: Request) -> Response:
     """The latest public comments of every visible thread."""
     kind = _kind(request)
@@ -215,13 +200,7 @@ async def comments_feed(request: Request) -> Response:
     articles = request.app.state.articles.articles()
     root = _site_root(articles, request)
 
-    def visible(slug: str) -> bool:
-        article = articles.get(slug)
-        return article is not None and not article.hidden
-
-    with store.db.snapshot():
-        rows = _latest(store, visible, None)
-        changed = _change_time(store, store.changes.last_id())
+    rows, changed = store.feed.latest(FEED_SIZE)
     entries = _entries(rows, articles, lang, root)
     published = [a.published for a in articles.values() if a.published]
     feed = feeds.Feed(
@@ -248,9 +227,7 @@ async def thread_feed(request: Request) -> Response:
     lang = feed_lang(request)
     store: Store = request.app.state.store
     root = _site_root(articles, request)
-    with store.db.snapshot():
-        rows = _latest(store, lambda _: True, slug)
-        changed = _change_time(store, store.last_event_id(slug))
+    rows, changed = store.feed.latest(FEED_SIZE, slug)
     entries = _entries(rows, articles, lang, root)
     title = article.title(lang)
     feed = feeds.Feed(

@@ -38,7 +38,8 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection
 
 from .config import Settings
-from .errors import ApiError, invalid, rate_limited
+from .errors import ApiError, forbidden, invalid, not_signed_in, rate_limited
+from .validation import visible_text
 
 COOKIE = "kurier_user"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
@@ -214,7 +215,7 @@ class Identity:
     def is_admin(self, request: HTTPConnection) -> bool:
         """Open mode: the request carries the cookie of a session that was not ended."""
         session = self._admin_token(request)
-        return session is not None and request.app.state.store.admin_session_active(session)
+        return session is not None and request.app.state.store.sessions.active(session)
 
     async def admin_sign_in(self, request: HTTPConnection, password: object) -> tuple[User, dict]:
         """Open mode: a moderator signs in with COMMENTS_ADMIN_PASSWORD.
@@ -237,7 +238,7 @@ class Identity:
         if not isinstance(password, str) or len(password) > 1024:
             raise invalid("password", "password is a text.")
         store, address = request.app.state.store, self.address(request)
-        wait = store.admin_sign_in_wait(address)
+        wait = store.limits.admin_sign_in_wait(address)
         if wait:
             raise rate_limited(wait, f"Too many wrong passwords; try again in {wait} s.")
         right = hmac.compare_digest(
@@ -245,13 +246,13 @@ class Identity:
             self.settings.admin_password.encode("utf-8", "surrogatepass"),
         )
         if not right:
-            store.admin_sign_in_failed(address)
+            store.limits.admin_sign_in_failed(address)
             # Slows guessing down without locking anyone out.
             await asyncio.sleep(self.settings.sign_in_failure_delay)
             raise ApiError(401, "wrong_password", "That is not the moderator password.", "password")
         current = self.cookie_user(request)
         user = replace(current, moderator=True) if current else ADMIN_USER
-        session = store.open_admin_session(user, address, ADMIN_MAX_AGE)
+        session = store.sessions.start(user, address, ADMIN_MAX_AGE)
         cookie = {
             "key": ADMIN_COOKIE,
             "value": self.admin_serializer.dumps(session),
@@ -268,7 +269,7 @@ class Identity:
         """End the request's admin session; the cookie to delete (`response.delete_cookie(**…)`)."""
         session = self._admin_token(request)
         if session is not None:
-            request.app.state.store.close_admin_session(session)
+            request.app.state.store.sessions.end(session)
         if self.settings.auth == "open":  # this request's user is no longer a moderator
             request.scope["kurier_user"] = self.cookie_user(request)
         return {
@@ -281,6 +282,22 @@ class Identity:
 
 
 ADMIN_USER = User(id="admin", name="Moderator", moderator=True)
+
+
+def require_moderator(user: User | None) -> User:
+    """The user, if they moderate: 401 when nobody is signed in, else 403."""
+    if user is None:
+        raise not_signed_in()
+    if not user.moderator:
+        raise forbidden("Only moderators can do that.")
+    return user
+
+
+def require_user(user: User | None) -> User:
+    """The user, or 401 when nobody is signed in."""
+    if user is None:
+        raise not_signed_in()
+    return user
 
 
 def secure_cookies(request: HTTPConnection) -> bool:
@@ -308,13 +325,8 @@ def _identity_header(request: HTTPConnection, name: str) -> str:
 
 
 def clean_name(value: object) -> str:
-    """A display name without control characters and surrounding spaces."""
-    if not isinstance(value, str):
-        return ""
-    text = unicodedata.normalize("NFC", " ".join(value.split()))
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") for char in text):
-        return ""
-    return text
+    """A display name without control characters and surrounding spaces ("" if unusable)."""
+    return visible_text(value)
 
 
 def parse_name(value: object) -> str:

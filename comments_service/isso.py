@@ -39,18 +39,15 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tinydb import Query
-
-from . import render
-from .articles import Article, parse_manifest
+from . import render, times
+from .articles import Article, ArticleIndex, parse_manifest
 from .config import Settings
 from .identity import NAME_MAX, clean_name
 from .storage import Database
-from .store import Store, is_public
+from .store import Store
 
 ACCEPTED, PENDING, DELETED = 1, 2, 4
 ANONYMOUS = "Anonim"
@@ -58,7 +55,6 @@ NEEDED = {
     "threads": {"id", "uri"},
     "comments": {"tid", "id", "parent", "created", "modified", "mode", "text", "author"},
 }
-Q = Query()
 
 
 class NotIssoError(Exception):
@@ -197,10 +193,6 @@ class UriMap:
 # --- writing Kurier rows ------------------------------------------------------
 
 
-def _iso(when: float) -> str:
-    return datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def author_id(secret: str, name: str, email: str) -> str:
     """A stable id for an Isso author; the key keeps the e-mail from being guessed back."""
     digest = hmac.new(secret.encode(), f"{name}\x00{email}".encode(), hashlib.sha256)
@@ -230,8 +222,8 @@ def _row(comment: IssoComment, slug: str, parent: int | None, secret: str, repor
         "author_name": "" if deleted else name,
         "body": body,
         "body_html": body_html,
-        "created": _iso(comment.created),
-        "edited": _iso(comment.modified) if comment.modified and not deleted else None,
+        "created": times.from_timestamp(comment.created),
+        "edited": _edited(comment) if not deleted else None,
         "deleted": deleted,
         "pinned": False,
         "likes": 0 if deleted else comment.likes,
@@ -240,6 +232,10 @@ def _row(comment: IssoComment, slug: str, parent: int | None, secret: str, repor
         "flags": 0,
         "isso_id": comment.id,
     }
+
+
+def _edited(comment: IssoComment) -> str | None:
+    return times.from_timestamp(comment.modified) if comment.modified else None
 
 
 class _DryRun(Exception):
@@ -255,7 +251,7 @@ def import_isso(
     report = Report()
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     with Database(settings.db, synchronous=settings.synchronous) as db:
-        store = Store(db, settings)
+        store = Store(db, settings, ArticleIndex(settings.articles_path))
         try:
             with db.transaction():
                 _import(store, comments, uri_map, settings.secret_key, report)
@@ -273,7 +269,7 @@ def _import(store: Store, comments: list[IssoComment], uri_map: UriMap, secret: 
         if slugs[comment.id] is None and comment.mode != DELETED:
             report.unmapped[comment.uri or "(no thread)"] += 1
     # Earlier runs: Isso id -> Kurier id. A one-off scan: imports are rare.
-    done = {row["isso_id"]: row.doc_id for row in store.comments.search(Q.isso_id.exists())}
+    done = store.imports.imported_ids("isso_id")
     wanted = _with_ancestors(comments, by_id, slugs)
 
     def parent_of(comment: IssoComment) -> IssoComment | None:
@@ -295,7 +291,7 @@ def _import(store: Store, comments: list[IssoComment], uri_map: UriMap, secret: 
             # (a damaged file): the loop is cut there.
             parent_id = done.get(parent.id) if parent is not None else None
             row = _row(item, slugs[item.id], parent_id, secret, report)
-            done[item.id] = store.comments.insert(row)
+            done[item.id] = store.imports.insert(row)
             report.threads.add(row["thread"])
             if row["deleted"]:
                 report.placeholders += 1
@@ -311,7 +307,7 @@ def _import(store: Store, comments: list[IssoComment], uri_map: UriMap, secret: 
         elif comment.id not in done:  # not inserted already as some reply's parent
             insert(comment)
     for slug in sorted(report.threads):
-        _recount(store, slug)
+        store.imports.recount(slug)
 
 
 def _with_ancestors(comments: Iterable[IssoComment], by_id: dict, slugs: dict) -> list:
@@ -327,15 +323,6 @@ def _with_ancestors(comments: Iterable[IssoComment], by_id: dict, slugs: dict) -
                 keep.add(parent)
             parent = by_id[parent].parent
     return [by_id[comment_id] for comment_id in keep]
-
-
-def _recount(store: Store, slug: str) -> None:
-    """Set the thread's comment count from its rows; a new version for every worker."""
-    rows = store.comments.search(Q.thread == slug)
-    # The store's own thread creation and version bump, so that running
-    # workers rebuild their cached view of the thread.
-    doc_id, doc = store._thread_for_update(slug)
-    store._save_thread(doc_id, doc, comment_count=sum(1 for row in rows if is_public(row)))
 
 
 def load_articles(path: Path | None) -> dict[str, Article]:

@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import _article, _json_body, _lookup, _signed_in, _store, _user, _write, json_response
+from .api import _article, _json_body, _signed_in, _store, _user, _write, json_response
 from .errors import invalid
-from .identity import User, me_body
-from .moderation import ACTIONS, parse_page, parse_reason, parse_until, require_moderator
+from .identity import User, me_body, require_moderator
 from .store import Store
+from .store.audit import ACTIONS
+from .validation import parse_page, parse_reason, parse_until
 
 PERSON_ID_MAX = 200
 
@@ -72,8 +73,8 @@ async def delete_admin_session(request: Request) -> Response:
 
 # --- comments -------------------------------------------------------------------
 
-# One comment action: (store, comment id, user, lookup, reason) -> its JSON answer.
-CommentAction = Callable[[Store, str, User, Callable, str | None], object]
+# One comment action: (store, comment id, user, reason) -> its JSON answer.
+CommentAction = Callable[[Store, str, User, str | None], object]
 
 
 def _on_comment(
@@ -85,40 +86,28 @@ def _on_comment(
     async def handler(request: Request) -> Response:
         user = _moderator(request) if moderators_only else _signed_in(request)
         reason = await _reason(request, required=reason_required)
-        store, comment_id, lookup = _store(request), _comment_id(request), _lookup(request)
-        result = await _write(request, lambda: act(store, comment_id, user, lookup, reason))
+        store, comment_id = _store(request), _comment_id(request)
+        result = await _write(request, lambda: act(store, comment_id, user, reason))
         return json_response(result, status=status)
 
     return handler
 
 
-put_hidden = _on_comment(
-    lambda store, cid, user, lookup, reason: store.hide_comment(cid, user, reason, lookup),
-    reason_required=True,
-)
-delete_hidden = _on_comment(
-    lambda store, cid, user, lookup, reason: store.unhide_comment(cid, user, lookup, reason)
-)
-put_pinned = _on_comment(
-    lambda store, cid, user, lookup, reason: store.pin_comment(cid, user, True, lookup, reason)
-)
-delete_pinned = _on_comment(
-    lambda store, cid, user, lookup, reason: store.pin_comment(cid, user, False, lookup, reason)
-)
-put_approved = _on_comment(
-    lambda store, cid, user, lookup, reason: store.approve_comment(cid, user, lookup, reason)
-)
+put_hidden = _on_comment(lambda s, cid, user, reason: s.moderation.hide(cid, user, reason),
+                         reason_required=True)  # fmt: skip
+delete_hidden = _on_comment(lambda s, cid, user, reason: s.moderation.unhide(cid, user, reason))
+put_pinned = _on_comment(lambda s, cid, user, reason: s.moderation.pin(cid, user, True, reason))
+delete_pinned = _on_comment(lambda s, cid, user, reason: s.moderation.pin(cid, user, False, reason))
+put_approved = _on_comment(lambda s, cid, user, reason: s.moderation.approve(cid, user, reason))
 # Reject a comment waiting for pre-moderation: it is removed.
-delete_approved = _on_comment(
-    lambda store, cid, user, lookup, reason: store.reject_comment(cid, user, lookup, reason)
-)
+delete_approved = _on_comment(lambda s, cid, user, reason: s.moderation.reject(cid, user, reason))
 # Report a comment to the moderators (any signed-in person, once).
 post_flag = _on_comment(
-    lambda store, cid, user, lookup, reason: store.flag_comment(cid, user, reason, lookup),
+    lambda s, cid, user, reason: s.moderation.report(cid, user, reason),
     reason_required=True, moderators_only=False, status=201,
 )  # fmt: skip
 put_flags_dismissed = _on_comment(
-    lambda store, cid, user, lookup, reason: store.dismiss_flags(cid, user, lookup, reason)
+    lambda s, cid, user, reason: s.moderation.dismiss_reports(cid, user, reason)
 )
 
 
@@ -139,7 +128,7 @@ async def _lock(request: Request, on: bool) -> Response:
     reason = await _reason(request)
     store = _store(request)
     return json_response(
-        await _write(request, lambda: store.lock_thread(article, user, on, reason))
+        await _write(request, lambda: store.moderation.lock(article, user, on, reason))
     )
 
 
@@ -150,7 +139,7 @@ async def put_mute(request: Request) -> Response:
     until, reason = parse_until(data["until"]), parse_reason(data["reason"], required=True)
     store = _store(request)
     return json_response(
-        await _write(request, lambda: store.mute_person(person, user, until, reason))
+        await _write(request, lambda: store.people.mute(person, user, until, reason))
     )
 
 
@@ -159,7 +148,7 @@ async def delete_mute(request: Request) -> Response:
     person = _person_id(request)
     reason = await _reason(request)
     store = _store(request)
-    return json_response(await _write(request, lambda: store.unmute_person(person, user, reason)))
+    return json_response(await _write(request, lambda: store.people.unmute(person, user, reason)))
 
 
 # --- moderators' lists ----------------------------------------------------------
@@ -172,13 +161,13 @@ def _page(request: Request) -> tuple[int, int | None]:
 async def get_flag_queue(request: Request) -> Response:
     user = _moderator(request)
     limit, before = _page(request)
-    return json_response(_store(request).flag_queue(user, _lookup(request), limit, before))
+    return json_response(_store(request).queues.reported(user, limit, before))
 
 
 async def get_pending_queue(request: Request) -> Response:
     user = _moderator(request)
     limit, before = _page(request)
-    return json_response(_store(request).pending_queue(user, _lookup(request), limit, before))
+    return json_response(_store(request).queues.waiting(user, limit, before))
 
 
 async def get_audit_log(request: Request) -> Response:
@@ -188,14 +177,14 @@ async def get_audit_log(request: Request) -> Response:
     action = query.get("action") or None
     if action is not None and action not in ACTIONS:
         raise invalid("action", f"action is one of: {', '.join(ACTIONS)}.")
-    log = _store(request).audit_log(
+    log = _store(request).audit.log(
         user, limit, before, query.get("thread") or None, query.get("actor") or None, action
     )
     return json_response(log)
 
 
 async def get_mutes(request: Request) -> Response:
-    return json_response(_store(request).active_mutes(_moderator(request)))
+    return json_response(_store(request).people.active_mutes(_moderator(request)))
 
 
 ROUTES = [

@@ -11,20 +11,15 @@ from starlette.routing import Route
 
 from . import reports
 from .api import json_response
-from .errors import ApiError, forbidden, not_found, not_signed_in
-from .identity import User
+from .errors import not_found, not_must_read
+from .identity import User, require_moderator
 
 CSV_HEADERS = {"cache-control": "private, no-store"}
 
 
 def moderator(request: Request) -> User:
     """The signed-in moderator, or 401/403."""
-    user = request.app.state.identity.user(request)
-    if user is None:
-        raise not_signed_in()
-    if not user.moderator:
-        raise forbidden("Reports are for moderators.")
-    return user
+    return require_moderator(request.app.state.identity.user(request))
 
 
 def csv_response(header: list[str], rows: list[list], filename: str) -> Response:
@@ -81,8 +76,8 @@ def acknowledgements_response(request: Request, as_csv: bool) -> Response:
     if article is None or article.hidden:
         raise not_found("thread")
     if not article.must_read:
-        raise ApiError(409, "not_must_read", "This article does not ask for confirmation.")
-    report = reports.acknowledgements(request.app.state.store, article)
+        raise not_must_read()
+    report = request.app.state.store.acks.report(article)
     if as_csv:
         header, table = reports.acknowledgements_table(report, request.app.state.settings.auth)
         filename = reports.csv_filename("acknowledgements", article.slug)

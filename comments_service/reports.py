@@ -1,12 +1,6 @@
-"""Engagement and must-read acknowledgement reports: rows for JSON, and CSV files.
+"""Engagement and must-read acknowledgement reports: parameters, rows for JSON, CSV files.
 
-Both are read in one snapshot with one pass over the comments and one over
-the marks (reactions, likes, acknowledgements) of the threads they cover,
-never one query per article: 100,000 comments report in a fraction of a
-second.
-
-Counts follow the public rule (`store.is_public`): hidden, pending and
-deleted comments are left out, and so are the likes given to them.
+The counts come from the store (store/engagement.py, store/acknowledgements.py).
 """
 
 from __future__ import annotations
@@ -15,21 +9,18 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-
-from tinydb import Query
 
 from .articles import Article
 from .errors import invalid
-from .store import Store, _ack_current, is_public
+from .store import Store
+from .store.engagement import Tally
 
-Q = Query()
 BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and shows Polish letters right
 # Cells starting with these are formulas to a spreadsheet (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LEADING_SEPARATORS = ";, "
-MAX_IN = 50  # threads named in one query; past that, one scan of the table is faster
 SORT_ORDERS = ("asc", "desc")
 ENGAGEMENT_PARAMETERS = ("from", "to", "sort", "order")
 
@@ -112,71 +103,16 @@ def in_range(article: Article, query: EngagementQuery) -> bool:
     return (query.start is None or day >= query.start) and (query.end is None or day <= query.end)
 
 
-@dataclass
-class _Tally:
-    """What one pass over a thread's rows counts."""
-
-    comments: int = 0
-    replies: int = 0
-    likes: int = 0
-    reactions: dict[str, int] = field(default_factory=dict)
-    acknowledgements: int = 0
-    people: set[str] = field(default_factory=set)
-    times: list[str] = field(default_factory=list)
-
-
-COMMENT_FIELDS = ("thread", "parent", "author_id", "created", "deleted", "approved", "hidden")
-MARK_FIELDS = ("thread", "user", "type", "key", "at")
-
-
 def engagement(store: Store, articles: Iterable[Article], query: EngagementQuery) -> list[dict]:
     """One row per article that has a discussion, published within the range, sorted."""
     chosen = {a.slug: a for a in articles if not a.hidden and in_range(a, query)}
-    tallies = {slug: _Tally() for slug in chosen}
-    with store.db.snapshot():
-        comments = _project(store.comments, COMMENT_FIELDS, chosen)
-        marks = _project(store.marks, MARK_FIELDS, chosen)
-    public: set[int] = set()
-    for doc_id, (thread, parent, author, created, deleted, approved, hidden) in comments:
-        tally = tallies.get(thread)
-        if tally is None:
-            continue
-        if not is_public({"deleted": deleted, "approved": approved, "hidden": hidden}):
-            continue
-        public.add(doc_id)
-        tally.comments += 1
-        if parent:
-            tally.replies += 1
-        tally.people.add(author)
-        tally.times.append(created)
-    for _, (thread, user, kind, key, at) in marks:
-        tally = tallies.get(thread)
-        if tally is None:
-            continue
-        key = str(key)
-        if kind == "reaction":
-            tally.reactions[key] = tally.reactions.get(key, 0) + 1
-        elif kind == "like" and key.isdigit() and int(key) in public:
-            tally.likes += 1
-        elif kind == "ack" and _ack_current({"at": at}, chosen[thread]):
-            tally.acknowledgements += 1
-        else:
-            continue  # a like of a comment nobody sees, or an outdated acknowledgement
-        tally.people.add(user)
-        tally.times.append(at)
+    tallies = store.engagement.tallies(chosen)
     kinds = store.settings.reactions
     rows = [_engagement_row(chosen[slug], tallies[slug], kinds) for slug in chosen]
     return sort_rows(rows, query.sort, query.order)
 
 
-def _project(table, fields: tuple[str, ...], chosen: Mapping[str, Article]) -> list:
-    """The fields of the chosen threads' rows: through the index when they are few."""
-    if len(chosen) <= MAX_IN:
-        return table.project(fields, where=("thread", list(chosen)))
-    return table.project(fields)
-
-
-def _engagement_row(article: Article, tally: _Tally, kinds: Iterable[str]) -> dict:
+def _engagement_row(article: Article, tally: Tally, kinds: Iterable[str]) -> dict:
     times = [at for at in tally.times if at]
     reactions = {kind: tally.reactions.get(kind, 0) for kind in kinds}
     return {
@@ -234,35 +170,6 @@ def engagement_table(rows: list[dict], kinds: Iterable[str]) -> tuple[list[str],
 
 
 # --- must-read acknowledgements -------------------------------------------------------
-
-
-def acknowledgements(store: Store, article: Article) -> dict:
-    """Who confirmed reading a must-read article and when; `outdated` ones no longer count.
-
-    An acknowledgement is outdated when the article's `Modified` is later:
-    the widget asks that person again.
-    """
-    with store.db.snapshot():
-        marks = store.marks.search((Q.thread == article.slug) & (Q.type == "ack"))
-    people = [
-        {
-            "id": mark["user"],
-            "name": mark.get("name") or mark["user"],
-            "email": mark.get("email") or "",
-            "acknowledged_at": mark["at"],
-            "outdated": not _ack_current(mark, article),
-        }
-        for mark in marks
-    ]
-    people.sort(key=lambda person: (person["acknowledged_at"], person["name"].casefold()))
-    return {
-        "slug": article.slug,
-        "title": article.title("pl"),
-        "modified": article.modified.isoformat() if article.modified else None,
-        "count": sum(1 for person in people if not person["outdated"]),
-        "outdated": sum(1 for person in people if person["outdated"]),
-        "people": people,
-    }
 
 
 def acknowledgements_table(report: dict, auth: str) -> tuple[list[str], list[list]]:

@@ -17,31 +17,11 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, error_body
+from .headers import security_headers
 
 MAX_BODY = 64 * 1024
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WITH_JSON_BODY = frozenset({"POST", "PATCH"})
-
-API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
-SITE_CSP = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
-COMMON_HEADERS = {
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "x-frame-options": "DENY",
-}
-
-
-def security_headers(path: str) -> dict[str, str]:
-    """The headers every response to `path` carries."""
-    is_site = not path.startswith(("/api/", "/healthz", "/feeds/"))
-    return {
-        **COMMON_HEADERS,
-        "content-security-policy": SITE_CSP if is_site else API_CSP,
-    }
-
 
 class SecurityHeaders:
     """Adds the security headers to every response (set by the app, not added twice)."""

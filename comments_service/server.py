@@ -21,7 +21,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .config import head_timeout_from_env
 from .errors import error_body
-from .security import security_headers
+from .headers import security_headers
 
 MAX_HEAD_BYTES = 64 * 1024  # the request line and all headers together
 KEEP_ALIVE_TIMEOUT = 5  # seconds an idle connection is kept between requests

@@ -21,12 +21,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from tinydb import Query
 
 from .. import reports
-from ..errors import ApiError
+from ..errors import ApiError, not_found, not_must_read
 from ..identity import User, secure_cookies
-from ..moderation import ACTIONS, AUTO_HIDE_REASON, SYSTEM_ID, parse_page, parse_reason, parse_until
+from ..store.audit import ACTIONS, SYSTEM_ID
+from ..store.moderation import AUTO_HIDE_REASON
+from ..store.queues import QUIET_THREAD
+from ..validation import parse_page, parse_reason, parse_until
 from . import forms
 from .i18n import (
     LANG_COOKIE,
@@ -47,7 +49,6 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 NO_STORE = {"cache-control": "private, no-store"}
-Q = Query()
 PAGE_SIZE = 25
 PERSON_MAX = 200
 SLUG_MAX = 200
@@ -225,10 +226,6 @@ def _query(request: Request, name: str, limit: int = SLUG_MAX) -> str | None:
     return value[:limit] or None
 
 
-def _lookup(request: Request):
-    return request.app.state.articles.get
-
-
 def _articles(request: Request) -> list:
     """The articles that have a discussion, newest first."""
     found = sorted(
@@ -299,10 +296,10 @@ async def sign_out(request: Request) -> Response:
 
 
 def _queue(request: Request, user: User) -> tuple:
-    store, lookup = request.app.state.store, _lookup(request)
+    store = request.app.state.store
     _, before = parse_page(None, request.query_params.get("before"))
-    flagged = store.flag_queue(user, lookup, limit=PAGE_SIZE, before=before)
-    pending = store.pending_queue(user, lookup, limit=PAGE_SIZE)
+    flagged = store.queues.reported(user, limit=PAGE_SIZE, before=before)
+    pending = store.queues.waiting(user, limit=PAGE_SIZE)
     return "queue.html", {"flagged": flagged, "pending": pending, "titles": _titles(request)}
 
 
@@ -325,8 +322,8 @@ async def queue_page(request: Request) -> Response:
 def _comments(request: Request, user: User) -> tuple:
     thread, author = _query(request, "thread"), _query(request, "author", PERSON_MAX)
     _, before = parse_page(None, request.query_params.get("before"))
-    page = request.app.state.store.recent_comments(
-        user, _lookup(request), limit=PAGE_SIZE, before=before, thread=thread, author=author
+    page = request.app.state.store.queues.recent(
+        user, limit=PAGE_SIZE, before=before, thread=thread, author=author
     )
     query = {k: v for k, v in (("thread", thread), ("author", author)) if v}
     older = None
@@ -349,18 +346,18 @@ async def comments_page(request: Request) -> Response:
 
 
 def _comment_action(action: str, form: dict, user: User, request: Request) -> str:
-    store, lookup = request.app.state.store, _lookup(request)
+    store = request.app.state.store
     comment_id = request.path_params["comment_id"]
     reason = parse_reason(form.get("reason") or None, required=action == "hide")
     operations = {
-        "hide": lambda: store.hide_comment(comment_id, user, reason, lookup),
-        "unhide": lambda: store.unhide_comment(comment_id, user, lookup, reason),
-        "dismiss": lambda: store.dismiss_flags(comment_id, user, lookup, reason),
-        "delete": lambda: store.delete_comment(comment_id, user, lookup, reason),
-        "approve": lambda: store.approve_comment(comment_id, user, lookup, reason),
-        "reject": lambda: store.reject_comment(comment_id, user, lookup, reason),
-        "pin": lambda: store.pin_comment(comment_id, user, True, lookup, reason),
-        "unpin": lambda: store.pin_comment(comment_id, user, False, lookup, reason),
+        "hide": lambda: store.moderation.hide(comment_id, user, reason),
+        "unhide": lambda: store.moderation.unhide(comment_id, user, reason),
+        "dismiss": lambda: store.moderation.dismiss_reports(comment_id, user, reason),
+        "delete": lambda: store.comments.delete(comment_id, user, reason),
+        "approve": lambda: store.moderation.approve(comment_id, user, reason),
+        "reject": lambda: store.moderation.reject(comment_id, user, reason),
+        "pin": lambda: store.moderation.pin(comment_id, user, True, reason),
+        "unpin": lambda: store.moderation.pin(comment_id, user, False, reason),
     }
     operations[action]()
     return action
@@ -381,30 +378,16 @@ async def comment_action(request: Request) -> Response:
 
 def _threads(request: Request, user: User) -> tuple:
     store = request.app.state.store
-    with store.db.snapshot():
-        docs = {doc["slug"]: doc for doc in store.threads.all()}
-        open_flags = store.flags.search(Q.open == 1)
-        waiting = store.comments.search((Q.approved == 0) & (Q.deleted == False))  # noqa: E712
-    reported: dict[str, int] = {}
-    for flag in open_flags:
-        reported[flag["thread"]] = reported.get(flag["thread"], 0) + 1
-    pending: dict[str, int] = {}
-    for row in waiting:
-        pending[row["thread"]] = pending.get(row["thread"], 0) + 1
+    states = store.queues.threads(user)
     lang, _ = choose_lang(request)
     rows = []
     for article in _articles(request):
-        doc = docs.get(article.slug, {})
         rows.append({
             "slug": article.slug,
             "title": article.title(lang),
             "mode": article.comments,
             "closed": article.closed,
-            "locked": bool(doc.get("locked")),
-            "lock_reason": doc.get("lock_reason"),
-            "comments": doc.get("comment_count", 0),
-            "reported": reported.get(article.slug, 0),
-            "pending": pending.get(article.slug, 0),
+            **states.get(article.slug, QUIET_THREAD),
         })  # fmt: skip
     return "threads.html", {"threads": rows}
 
@@ -423,7 +406,7 @@ async def thread_action(request: Request) -> Response:
         if article is None or article.hidden:
             raise ApiError(404, "thread_not_found", "There is no such thread.")
         reason = parse_reason(form.get("reason") or None, required=False)
-        request.app.state.store.lock_thread(article, user, on, reason)
+        request.app.state.store.moderation.lock(article, user, on, reason)
         return "lock" if on else "unlock"
 
     return await _act(request, operation)
@@ -438,7 +421,7 @@ def _log(request: Request, user: User) -> tuple:
     if action is not None and action not in ACTIONS:
         action = None
     _, before = parse_page(None, request.query_params.get("before"))
-    page = request.app.state.store.audit_log(
+    page = request.app.state.store.audit.log(
         user, limit=PAGE_SIZE, before=before, thread=thread, actor=actor, action=action
     )
     older = None
@@ -466,7 +449,7 @@ async def log_page(request: Request) -> Response:
 
 
 def _mutes(request: Request, user: User) -> tuple:
-    mutes = request.app.state.store.active_mutes(user)
+    mutes = request.app.state.store.people.active_mutes(user)
     return "mutes.html", {"mutes": mutes["items"], "person": _query(request, "person", PERSON_MAX)}
 
 
@@ -493,7 +476,7 @@ async def mute(request: Request) -> Response:
                 day = datetime.fromisoformat(day).replace(tzinfo=zone).isoformat()
         until = parse_until(day)
         reason = parse_reason(form.get("reason") or None, required=True)
-        request.app.state.store.mute_person(person, user, until, reason)
+        request.app.state.store.people.mute(person, user, until, reason)
         return "mute"
 
     return await _act(request, operation)
@@ -502,7 +485,7 @@ async def mute(request: Request) -> Response:
 async def unmute(request: Request) -> Response:
     def operation(form: dict, user: User) -> str:
         reason = parse_reason(form.get("reason") or None, required=False)
-        request.app.state.store.unmute_person(_person(form), user, reason)
+        request.app.state.store.people.unmute(_person(form), user, reason)
         return "unmute"
 
     return await _act(request, operation)
@@ -590,10 +573,10 @@ async def reports_page(request: Request) -> Response:
 def _acknowledgements(request: Request, user: User) -> tuple:
     article = request.app.state.articles.get(request.path_params["slug"])
     if article is None or article.hidden:
-        raise ApiError(404, "thread_not_found", "There is no such thread.")
+        raise not_found("thread")
     if not article.must_read:
-        raise ApiError(409, "not_must_read", "This article does not ask for confirmation.")
-    report = reports.acknowledgements(request.app.state.store, article)
+        raise not_must_read()
+    report = request.app.state.store.acks.report(article)
     lang, _ = choose_lang(request)
     return "acknowledgements.html", {
         "report": report,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from comments_service.changelog import ChangeLog
 from comments_service.storage import Database
+from comments_service.store.changelog import ChangeLog
 
 API = "/api/v1"
 OPEN = "open-news"

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from comments_service.admin.i18n import STRINGS
 from comments_service.app import create_app
 from comments_service.config import DEFAULT_REACTIONS
-from comments_service.moderation import ACTIONS, ADMIN_FAILURES
+from comments_service.store.audit import ACTIONS
+from comments_service.store.limits import ADMIN_FAILURES
 from tests.service.conftest import ORIGIN, write_articles
 
 PASSWORD = "tajne hasło moderatora"

@@ -20,9 +20,10 @@ import httpx2 as httpx
 import orjson
 import pytest
 
-from comments_service import changelog, events
+from comments_service import events
 from comments_service.app import create_app
 from comments_service.config import Settings
+from comments_service.store import changelog
 from tests.service.conftest import ORIGIN, assert_api_error
 
 SCENARIO_TIMEOUT = 30.0
@@ -469,7 +470,7 @@ def test_events_resume_from_an_id_no_longer_kept_is_reset(settings):
         await post(ewa, "Stary")
         await post(ewa, "Też stary")
         store = worker.app.state.store
-        assert store.changes.trim(now=time.time() + 2 * changelog.KEEP_SECONDS) == 2
+        assert store.log.trim(now=time.time() + 2 * changelog.KEEP_SECONDS) == 2
         stream = await worker.stream(headers={"last-event-id": "1"})
         event = await stream.next_event()
         assert event.name == "reset" and event.data == {} and event.id == 2
@@ -657,7 +658,7 @@ def test_events_streams_end_when_the_server_stops(settings):
 
 def test_changelog_trim_keeps_a_day_and_at_most_keep_rows(settings, monkeypatch):
     async def scenario(worker: Worker) -> None:
-        log = worker.app.state.store.changes
+        log = worker.app.state.store.log
         now = time.time()
         with worker.app.state.db.transaction():
             for n in range(10):
@@ -680,7 +681,7 @@ def test_changelog_change_is_written_with_the_change_or_not_at_all(settings):
         await post(ewa, "Jest")
         response = await ewa.post("/api/v1/threads/closed-news/comments", json={"body": "Nie"})
         assert response.status_code == 403
-        log = worker.app.state.store.changes
+        log = worker.app.state.store.log
         assert [(c.thread, c.event) for c in log.after(0, 10)] == [(OPEN, "comment")]
 
     run(settings, scenario)

@@ -49,7 +49,7 @@ def raw_contents(response) -> list[str]:
 
 def set_fields(client, comment_id: str, **fields) -> None:
     """Change a stored comment the way the moderation operations leave it."""
-    client.app.state.store.comments.update(fields, doc_ids=[int(comment_id)])
+    client.app.state.store.ctx.tables.comments.update(fields, doc_ids=[int(comment_id)])
 
 
 @pytest.mark.parametrize(("path", "media_type"), FEEDS)
@@ -262,7 +262,6 @@ def test_if_modified_since(client):
 
 def test_hidden_pending_and_deleted_comments_never_appear(client, make_client):
     store = client.app.state.store
-    lookup = client.app.state.articles.get
     moderator = User(id="mod", name="Moderator", moderator=True)
     kept = post(client, "kept")
     hidden = post(client, "HIDDEN TEXT")
@@ -270,8 +269,8 @@ def test_hidden_pending_and_deleted_comments_never_appear(client, make_client):
     post(client, "a reply keeps the deleted comment as a placeholder", parent=deleted["id"])
     waiting = make_client("Jan", premoderation=True)
     pending = post(waiting, "PENDING TEXT")
-    assert store.comments.get(doc_id=int(pending["id"]))["approved"] is False
-    store.hide_comment(hidden["id"], moderator, "Off topic", lookup)
+    assert store.ctx.tables.comments.get(doc_id=int(pending["id"]))["approved"] is False
+    store.moderation.hide(hidden["id"], moderator, "Off topic")
     assert client.delete(f"/api/v1/comments/{deleted['id']}").status_code == 204
 
     for path, _ in FEEDS:
@@ -283,8 +282,8 @@ def test_hidden_pending_and_deleted_comments_never_appear(client, make_client):
             assert secret not in response.content
 
     # Approving and unhiding bring them back.
-    store.approve_comment(pending["id"], moderator, lookup)
-    store.unhide_comment(hidden["id"], moderator, lookup)
+    store.moderation.approve(pending["id"], moderator)
+    store.moderation.unhide(hidden["id"], moderator)
     assert len(parse(client.get("/feeds/comments.atom")).entries) == 4
 
 
@@ -294,7 +293,7 @@ def test_comments_of_hidden_or_unknown_threads_stay_out_of_the_site_feed(
     post(client, "visible")
     store = client.app.state.store
     for slug in ("hidden-news", "removed-article"):
-        store.comments.insert(
+        store.ctx.tables.comments.insert(
             {"thread": slug, "parent": None, "author_id": "x", "author_name": "X",
              "body": "SECRET", "body_html": "<p>SECRET</p>", "created": "2030-01-01T00:00:00Z",
              "edited": None, "deleted": False, "pinned": False, "likes": 0}
@@ -341,10 +340,9 @@ def test_at_most_50_entries_newest_first(client, make_client):
     writers = [make_client(f"Osoba {n}") for n in range(3)]
     made = [post(writers[n % 3], f"comment {n}")["id"] for n in range(55)]
     # Same-second comments are ordered by id; make creation times differ too.
-    store = client.app.state.store
     for n, comment_id in enumerate(made):
         stamp = (datetime(2026, 5, 1, tzinfo=UTC) + timedelta(minutes=n)).isoformat()
-        store.comments.update({"created": stamp.replace("+00:00", "Z")}, doc_ids=[int(comment_id)])
+        set_fields(client, comment_id, created=stamp.replace("+00:00", "Z"))
     for path, _ in FEEDS:
         entries = parse(client.get(path)).entries
         assert len(entries) == 50

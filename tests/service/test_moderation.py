@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 from comments_service.app import create_app
 from comments_service.errors import ApiError
 from comments_service.identity import User
-from comments_service.moderation import ADMIN_FAILURES
 from comments_service.storage import Database
 from comments_service.store import is_public
+from comments_service.store.limits import ADMIN_FAILURES
 from tests.service.conftest import ORIGIN, assert_api_error
 from tests.service.moderation_kit import (
     API,
@@ -654,15 +654,14 @@ def test_recent_comments_for_moderators_by_thread_and_author(make_client):
     moderator = admin(make_client, "Ola")
     store = moderator.app.state.store
     boss = User(id="ola", name="Ola", moderator=True)
-    lookup = moderator.app.state.articles.get
-    everything = store.recent_comments(boss, lookup)
+    everything = store.queues.recent(boss, 50)
     assert [c["id"] for c in everything["items"]][:1] == [third["id"]]
-    by_ewa = store.recent_comments(boss, lookup, author=first["author"]["id"])
+    by_ewa = store.queues.recent(boss, 50, author=first["author"]["id"])
     assert [c["id"] for c in by_ewa["items"]] == [third["id"], first["id"]]
-    in_open = store.recent_comments(boss, lookup, thread=OPEN, author=first["author"]["id"])
+    in_open = store.queues.recent(boss, 50, thread=OPEN, author=first["author"]["id"])
     assert [c["id"] for c in in_open["items"]] == [first["id"]]
-    paged = store.recent_comments(boss, lookup, limit=1)
+    paged = store.queues.recent(boss, limit=1)
     assert paged["next_before"] == int(third["id"])
     with pytest.raises(ApiError) as refused:
-        store.recent_comments(User(id="jan", name="Jan"), lookup)
+        store.queues.recent(User(id="jan", name="Jan"), 50)
     assert refused.value.status == 403

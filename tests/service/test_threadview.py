@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from comments_service.threadview import ReaderMarks, ThreadView
+from comments_service.store.threadview import ReaderMarks, ThreadView
 
 
 def _payload() -> tuple[dict, dict[int, dict]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tinydb import Query
 
-from .storage import Database
+from ..storage import Database
 
 KEEP_SECONDS = 24 * 3600
 KEEP_ROWS = 100_000

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from .storage import Database
+from ..storage import Database
 
 T = TypeVar("T")
 
