@@ -17,8 +17,9 @@ from starlette.routing import Route
 
 from .articles import Article
 from .errors import ApiError, invalid, not_found, not_signed_in
-from .identity import User, me_body, parse_name
+from .identity import me_body, parse_name
 from .store import Store, parse_parent, prepare_text
+from .user import User
 from .validation import parse_reason
 
 T = TypeVar("T")

@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         db = Database(settings.db, synchronous=settings.synchronous)
         app.state.db = db
         app.state.store = store = Store(db, settings, app.state.articles)
+        app.state.identity = Identity(settings, store)
         app.state.commits = GroupCommit(db)
         app.state.events = events = ChangeFeed(store, settings)
         await events.start()
@@ -111,6 +112,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.identity = Identity(settings)
     app.state.articles = ArticleIndex(settings.articles_path)
     return app

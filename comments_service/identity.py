@@ -30,7 +30,7 @@ import ipaddress
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import orjson
@@ -38,7 +38,9 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection
 
 from .config import Settings
-from .errors import ApiError, forbidden, invalid, not_signed_in, rate_limited
+from .errors import ApiError, invalid, rate_limited
+from .store import Store
+from .user import User
 from .validation import visible_text
 
 COOKIE = "kurier_user"
@@ -55,25 +57,12 @@ IDENTITY_HEADERS = (
 )
 
 
-@dataclass(frozen=True)
-class User:
-    """A person: a stable id, the name others see, and whether they moderate."""
-
-    id: str
-    name: str
-    moderator: bool = False
-    email: str = ""
-    since: int = 0  # open mode: when the identity was made (Unix time; 0: before Kurier kept it)
-
-    def public(self) -> dict:
-        return {"id": self.id, "name": self.name, "moderator": self.moderator}
-
-
 class Identity:
     """Finds the user of a request according to the configured mode."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, store: Store):
         self.settings = settings
+        self.store = store  # admin sessions and sign-in failures, shared by every worker
         self.serializer = URLSafeSerializer(settings.secret_key, salt="kurier-user")
         # The password is part of the salt: changing it ends every admin session.
         digest = hashlib.sha256(settings.admin_password.encode("utf-8", "surrogatepass"))
@@ -215,7 +204,7 @@ class Identity:
     def is_admin(self, request: HTTPConnection) -> bool:
         """Open mode: the request carries the cookie of a session that was not ended."""
         session = self._admin_token(request)
-        return session is not None and request.app.state.store.sessions.active(session)
+        return session is not None and self.store.sessions.active(session)
 
     async def admin_sign_in(self, request: HTTPConnection, password: object) -> tuple[User, dict]:
         """Open mode: a moderator signs in with COMMENTS_ADMIN_PASSWORD.
@@ -224,10 +213,10 @@ class Identity:
         Raises 409 `managed_identity` in header mode, 403 `admin_disabled`
         without a password configured, 401 `wrong_password` after a short
         delay, and 429 `rate_limited` once an address has had too many wrong
-        passwords lately (moderation.ADMIN_FAILURES; the right password from
-        an address without them always works, so a few wrong tries behind
-        the office's proxy lock nobody out). Needs `request.app.state.store`,
-        which keeps the failures and the sessions for all worker processes.
+        passwords lately (store/limits.py ADMIN_FAILURES; the right password
+        from an address without them always works, so a few wrong tries
+        behind the office's proxy lock nobody out). The store keeps the
+        failures and the sessions for all worker processes.
         """
         if self.settings.auth != "open":
             raise ApiError(
@@ -237,7 +226,7 @@ class Identity:
             raise ApiError(403, "admin_disabled", "Moderator sign-in is not configured.")
         if not isinstance(password, str) or len(password) > 1024:
             raise invalid("password", "password is a text.")
-        store, address = request.app.state.store, self.address(request)
+        store, address = self.store, self.address(request)
         wait = store.limits.admin_sign_in_wait(address)
         if wait:
             raise rate_limited(wait, f"Too many wrong passwords; try again in {wait} s.")
@@ -269,7 +258,7 @@ class Identity:
         """End the request's admin session; the cookie to delete (`response.delete_cookie(**…)`)."""
         session = self._admin_token(request)
         if session is not None:
-            request.app.state.store.sessions.end(session)
+            self.store.sessions.end(session)
         if self.settings.auth == "open":  # this request's user is no longer a moderator
             request.scope["kurier_user"] = self.cookie_user(request)
         return {
@@ -282,22 +271,6 @@ class Identity:
 
 
 ADMIN_USER = User(id="admin", name="Moderator", moderator=True)
-
-
-def require_moderator(user: User | None) -> User:
-    """The user, if they moderate: 401 when nobody is signed in, else 403."""
-    if user is None:
-        raise not_signed_in()
-    if not user.moderator:
-        raise forbidden("Only moderators can do that.")
-    return user
-
-
-def require_user(user: User | None) -> User:
-    """The user, or 401 when nobody is signed in."""
-    if user is None:
-        raise not_signed_in()
-    return user
 
 
 def secure_cookies(request: HTTPConnection) -> bool:

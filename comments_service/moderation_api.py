@@ -15,9 +15,10 @@ from starlette.routing import Route
 
 from .api import _article, _json_body, _signed_in, _store, _user, _write, json_response
 from .errors import invalid
-from .identity import User, me_body, require_moderator
+from .identity import me_body
 from .store import Store
 from .store.audit import ACTIONS
+from .user import User, require_moderator
 from .validation import parse_page, parse_reason, parse_until
 
 PERSON_ID_MAX = 200

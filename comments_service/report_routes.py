@@ -12,7 +12,7 @@ from starlette.routing import Route
 from . import reports
 from .api import json_response
 from .errors import not_found, not_must_read
-from .identity import User, require_moderator
+from .user import User, require_moderator
 
 CSV_HEADERS = {"cache-control": "private, no-store"}
 

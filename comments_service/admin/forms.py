@@ -23,8 +23,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..identity import User, secure_cookies
+from ..identity import secure_cookies
 from ..security import MAX_BODY, origin_allowed, request_origin
+from ..user import User
 
 CSRF_COOKIE = "kurier_admin_csrf"
 CSRF_FIELD = "csrf"

@@ -24,10 +24,11 @@ from starlette.staticfiles import StaticFiles
 
 from .. import reports
 from ..errors import ApiError, not_found, not_must_read
-from ..identity import User, secure_cookies
+from ..identity import secure_cookies
 from ..store.audit import ACTIONS, SYSTEM_ID
 from ..store.moderation import AUTO_HIDE_REASON
 from ..store.queues import QUIET_THREAD
+from ..user import User
 from ..validation import parse_page, parse_reason, parse_until
 from . import forms
 from .i18n import (

@@ -15,7 +15,7 @@ from tinydb.table import Document
 from .. import times
 from ..articles import Article
 from ..errors import not_must_read
-from ..identity import User
+from ..user import User
 from .context import Context
 from .tables import Q
 from .threads import Event, Threads

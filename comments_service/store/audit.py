@@ -11,7 +11,7 @@ from typing import Any
 from tinydb.table import Document
 
 from .. import times
-from ..identity import User, require_moderator
+from ..user import User, require_moderator
 from .comment import Comment
 from .context import Context
 from .tables import Q

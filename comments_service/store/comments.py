@@ -13,7 +13,7 @@ from typing import Any
 from .. import render, times
 from ..articles import Article
 from ..errors import ApiError, comment_deleted, comment_hidden, forbidden, invalid, not_found
-from ..identity import User
+from ..user import User
 from .audit import Audit
 from .comment import Comment, parse_id
 from .context import Context

@@ -13,7 +13,7 @@ from typing import Any
 from tinydb.table import Document
 
 from .. import times
-from ..identity import User
+from ..user import User
 from .comment import Comment
 from .context import Context
 from .tables import Q

@@ -12,7 +12,7 @@ import time
 
 from ..config import RateLimit
 from ..errors import rate_limited
-from ..identity import User
+from ..user import User
 from .context import Context
 from .tables import Q
 

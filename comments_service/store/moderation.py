@@ -14,7 +14,7 @@ from typing import Any
 from .. import times
 from ..articles import Article
 from ..errors import ApiError, comment_deleted, forbidden, invalid, not_found
-from ..identity import User, require_moderator
+from ..user import User, require_moderator
 from .audit import SYSTEM_ID, SYSTEM_NAME, Audit
 from .comment import Comment
 from .comments import Comments

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import times
 from ..errors import muted
-from ..identity import User, require_moderator
+from ..user import User, require_moderator
 from .audit import Audit
 from .context import Context
 from .tables import Q

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tinydb.table import Document
 
-from ..identity import User, require_moderator
+from ..user import User, require_moderator
 from .comment import Comment
 from .context import Context
 from .flags import Flags, flag_view

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import times
 from ..articles import Article
 from ..errors import comment_deleted, comment_hidden, forbidden, invalid, not_found
-from ..identity import User
+from ..user import User
 from .comments import Comments
 from .context import Context
 from .limits import Limits

@@ -13,7 +13,7 @@ import secrets
 import time
 
 from .. import times
-from ..identity import User
+from ..user import User
 from .audit import Audit
 from .context import Context
 from .tables import Q

@@ -18,7 +18,7 @@ from typing import Any
 from tinydb.table import Document
 
 from ..articles import Article
-from ..identity import User
+from ..user import User
 from .acknowledgements import Acknowledgements
 from .changelog import Change
 from .comment import Comment

@@ -11,7 +11,7 @@ import pytest
 from tinydb import Query
 
 from comments_service import feeds
-from comments_service.identity import User
+from comments_service.user import User
 from comments_service.storage import Database
 from tests.service.conftest import ARTICLES, assert_api_error, write_articles
 from tests.service.html_safety import XSS_PAYLOADS, html_problems

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from comments_service.app import create_app
 from comments_service.errors import ApiError
-from comments_service.identity import User
+from comments_service.user import User
 from comments_service.storage import Database
 from comments_service.store import is_public
 from comments_service.store.limits import ADMIN_FAILURES
