@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,7 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import admin, api, feed_routes, moderation_api, openapi, report_routes
@@ -48,6 +49,23 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     """The comments service; without settings, read them from the environment."""
     settings = settings or Settings.from_env()
+    app = Starlette(
+        routes=_routes(settings),
+        middleware=_middleware(settings),
+        exception_handlers={
+            ApiError: handle_api_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        lifespan=_lifespan(settings),
+    )
+    app.state.settings = settings
+    app.state.articles = ArticleIndex(settings.articles_path)
+    return app
+
+
+def _lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Open the database and what works on it when a worker starts; close them when it stops."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -67,7 +85,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await events.close()
             db.close()
 
-    routes = [
+    return lifespan
+
+
+def _routes(settings: Settings) -> list[BaseRoute]:
+    routes: list[BaseRoute] = [
         Mount(
             "/api/v1",
             routes=[
@@ -86,7 +108,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The API is left alone: its answers are small and its streams must not buffer.
         site = StaticFiles(directory=settings.site_dir, html=True)
         routes.append(Mount("/", GZipMiddleware(site, minimum_size=1024)))
+    return routes
 
+
+def _middleware(settings: Settings) -> list[Middleware]:
     middleware = [Middleware(SecurityHeaders)]
     if settings.allowed_origins:
         middleware.append(
@@ -100,17 +125,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         )
     middleware.append(Middleware(Guard, allowed_origins=settings.own_origins))
-
-    app = Starlette(
-        routes=routes,
-        middleware=middleware,
-        exception_handlers={
-            ApiError: handle_api_error,
-            HTTPException: handle_http_exception,
-            Exception: handle_unexpected,
-        },
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.articles = ArticleIndex(settings.articles_path)
-    return app
+    return middleware

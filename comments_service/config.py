@@ -11,9 +11,10 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -112,48 +113,65 @@ class Settings:
         site_dir = Path(get("SITE_DIR")) if get("SITE_DIR") else None
         if site_dir is not None and not site_dir.is_dir():
             raise ConfigError(f"COMMENTS_SITE_DIR: {site_dir} is not a directory")
+        limits = {
+            field: parse_rate_limit(get(name, default), f"COMMENTS_{name}")
+            for field, (name, default) in RATE_LIMITS.items()
+        }
         return cls(
             db=db,
             site_dir=site_dir,
             articles=Path(get("ARTICLES")) if get("ARTICLES") else None,
-            auth=_choice("COMMENTS_AUTH", get("AUTH", "open").lower(), AUTH_MODES),
-            trusted_proxies=_networks(
-                get("TRUSTED_PROXIES", "127.0.0.1/32,::1/128"),
-                "COMMENTS_TRUSTED_PROXIES",
-            ),
-            moderators=frozenset(_items(get("MODERATORS"))),
-            moderator_group=get("MODERATOR_GROUP"),
-            admin_password=get("ADMIN_PASSWORD"),
             secret_key=get("SECRET_KEY") or _stored_secret(db),
-            allowed_origins=_origins(get("ALLOWED_ORIGINS")),
-            reactions=_reactions(get("REACTIONS", ",".join(DEFAULT_REACTIONS))),
-            public_url=_public_url(get("PUBLIC_URL")),
-            rate_limit=parse_rate_limit(get("RATE_LIMIT", "10/minute")),
-            edit_rate_limit=parse_rate_limit(
-                get("EDIT_RATE_LIMIT", "10/minute"), "COMMENTS_EDIT_RATE_LIMIT"
-            ),
-            reaction_rate_limit=parse_rate_limit(
-                get("REACTION_RATE_LIMIT", "60/minute"), "COMMENTS_REACTION_RATE_LIMIT"
-            ),
-            report_rate_limit=parse_rate_limit(
-                get("REPORT_RATE_LIMIT", "10/hour"), "COMMENTS_REPORT_RATE_LIMIT"
-            ),
-            identity_rate_limit=parse_rate_limit(
-                get("IDENTITY_RATE_LIMIT", "20/hour"), "COMMENTS_IDENTITY_RATE_LIMIT"
-            ),
-            report_min_age=_whole_number("COMMENTS_REPORT_MIN_AGE", get("REPORT_MIN_AGE", "300")),
-            max_anonymous_streams_per_address=_positive_int(
-                "COMMENTS_MAX_STREAMS_PER_ADDRESS", get("MAX_STREAMS_PER_ADDRESS", "50")
-            ),
-            premoderation=_switch("COMMENTS_PREMODERATION", get("PREMODERATION", "off").lower()),
-            flag_threshold=_positive_int("COMMENTS_FLAG_THRESHOLD", get("FLAG_THRESHOLD", "3")),
-            synchronous=_choice(
-                "COMMENTS_SYNCHRONOUS", get("SYNCHRONOUS", "FULL").upper(), SYNCHRONOUS
-            ),
-            max_streams_per_person=_positive_int("COMMENTS_MAX_STREAMS", get("MAX_STREAMS", "5")),
-            timezone=_timezone(get("TIMEZONE", "Europe/Warsaw")),
             header_timeout=head_timeout_from_env(env),
+            **_identity_settings(get),
+            **limits,
+            **_discussion_settings(get),
         )
+
+
+Get = Callable[..., str]
+
+# Each per-person (or per-address) rate limit: its field, variable and default.
+RATE_LIMITS = {
+    "rate_limit": ("RATE_LIMIT", "10/minute"),
+    "edit_rate_limit": ("EDIT_RATE_LIMIT", "10/minute"),
+    "reaction_rate_limit": ("REACTION_RATE_LIMIT", "60/minute"),
+    "report_rate_limit": ("REPORT_RATE_LIMIT", "10/hour"),
+    "identity_rate_limit": ("IDENTITY_RATE_LIMIT", "20/hour"),
+}
+
+
+def _identity_settings(get: Get) -> dict[str, Any]:
+    """Who people are and where requests may come from."""
+    return {
+        "auth": _choice("COMMENTS_AUTH", get("AUTH", "open").lower(), AUTH_MODES),
+        "trusted_proxies": _networks(
+            get("TRUSTED_PROXIES", "127.0.0.1/32,::1/128"), "COMMENTS_TRUSTED_PROXIES"
+        ),
+        "moderators": frozenset(_items(get("MODERATORS"))),
+        "moderator_group": get("MODERATOR_GROUP"),
+        "admin_password": get("ADMIN_PASSWORD"),
+        "allowed_origins": _origins(get("ALLOWED_ORIGINS")),
+        "public_url": _public_url(get("PUBLIC_URL")),
+    }
+
+
+def _discussion_settings(get: Get) -> dict[str, Any]:
+    """How discussions behave: reactions, moderation, streams, storage, times."""
+    return {
+        "reactions": _reactions(get("REACTIONS", ",".join(DEFAULT_REACTIONS))),
+        "premoderation": _switch("COMMENTS_PREMODERATION", get("PREMODERATION", "off").lower()),
+        "flag_threshold": _positive_int("COMMENTS_FLAG_THRESHOLD", get("FLAG_THRESHOLD", "3")),
+        "report_min_age": _whole_number("COMMENTS_REPORT_MIN_AGE", get("REPORT_MIN_AGE", "300")),
+        "max_streams_per_person": _positive_int("COMMENTS_MAX_STREAMS", get("MAX_STREAMS", "5")),
+        "max_anonymous_streams_per_address": _positive_int(
+            "COMMENTS_MAX_STREAMS_PER_ADDRESS", get("MAX_STREAMS_PER_ADDRESS", "50")
+        ),
+        "synchronous": _choice(
+            "COMMENTS_SYNCHRONOUS", get("SYNCHRONOUS", "FULL").upper(), SYNCHRONOUS
+        ),
+        "timezone": _timezone(get("TIMEZONE", "Europe/Warsaw")),
+    }
 
 
 def _items(value: str) -> list[str]:
