@@ -33,6 +33,9 @@ RUN_PORT = $(if $(filter-out 0,$(PORT)),$(PORT),8000)
 # Where `make run` keeps the comments database and the moderator password.
 VARDIR?=$(CURDIR)/var
 
+# What `make lint` (and tests/test_lint.py) type-checks with mypy --strict.
+MYPY_PATHS = plugins/kurier
+
 # Installed once per change of pyproject.toml: later runs skip it in no time.
 INSTALLED=$(VENV)/.kurier-installed
 
@@ -53,7 +56,7 @@ help:
 	@echo '   make install                     create .venv and install Kurier with its test tools'
 	@echo '   make check                       check the content: path:line: message per problem'
 	@echo '   make hooks                       install `make check` as the git pre-commit hook'
-	@echo '   make lint                        ruff: lint and formatting'
+	@echo '   make lint                        ruff (lint and formatting), mypy --strict on $(MYPY_PATHS)'
 	@echo '   make bench                       run the benchmarks, write BENCHMARKS.md'
 	@echo ''
 	@echo 'Set the DEBUG variable to 1 to enable debugging, e.g. make DEBUG=1 html'
@@ -141,6 +144,7 @@ hooks:
 lint: $(INSTALLED)
 	"$(VENV)/bin/ruff" check .
 	"$(VENV)/bin/ruff" format --check .
+	"$(VENV)/bin/mypy" --strict $(MYPY_PATHS)
 
 bench: $(INSTALLED)
 	"$(PYTHON)" -m bench

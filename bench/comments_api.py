@@ -19,7 +19,6 @@ import json
 import pstats
 import random
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -87,33 +86,26 @@ class AtLeast(Budget):
 
 @dataclass(frozen=True)
 class Point:
-    """One scenario at one concurrency: the median of its runs, metric by metric."""
+    """One scenario at one concurrency: the median of its runs, metric by metric,
+    and the requests and errors of all of them."""
 
-    runs: list[Result]
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    bytes_per_request: float
+    requests: int
+    errors: int
 
-    @property
-    def rps(self) -> float:
-        return median([run.rps for run in self.runs])
-
-    @property
-    def p50_ms(self) -> float:
-        return median([run.p50_ms for run in self.runs])
-
-    @property
-    def p99_ms(self) -> float:
-        return median([run.p99_ms for run in self.runs])
-
-    @property
-    def bytes_per_request(self) -> float:
-        return median([run.bytes_per_request for run in self.runs])
-
-    @property
-    def requests(self) -> int:
-        return sum(run.requests for run in self.runs)
-
-    @property
-    def errors(self) -> int:
-        return sum(run.errors for run in self.runs)
+    @classmethod
+    def of(cls, runs: list[Result]) -> Point:
+        return cls(
+            rps=median([run.rps for run in runs]),
+            p50_ms=median([run.p50_ms for run in runs]),
+            p99_ms=median([run.p99_ms for run in runs]),
+            bytes_per_request=median([run.bytes_per_request for run in runs]),
+            requests=sum(run.requests for run in runs),
+            errors=sum(run.errors for run in runs),
+        )
 
 
 @dataclass(frozen=True)
@@ -130,26 +122,9 @@ class Scenario:
 # --- servers ------------------------------------------------------------------
 
 
-def service_env(data: Seeded) -> dict[str, str]:
-    return {
-        "COMMENTS_DB": str(data.path),
-        "COMMENTS_ARTICLES": str(data.manifest),
-        "COMMENTS_SECRET_KEY": "bench-" + "k" * 42,
-        "COMMENTS_RATE_LIMIT": "1000000/second",  # the benchmark posts on purpose
-        "COMMENTS_IDENTITY_RATE_LIMIT": "1000000/hour",  # many readers, one address
-        "COMMENTS_EDIT_RATE_LIMIT": "1000000/second",
-        "COMMENTS_REACTION_RATE_LIMIT": "1000000/second",
-        "COMMENTS_MAX_STREAMS_PER_ADDRESS": "100000",
-        "COMMENTS_AUTH": "open",
-    }
-
-
 def serve_command(module: str, port: int) -> list[str]:
-    """The service's own command line; the bare app goes through it too."""
-    return [
-        sys.executable, "-m", module, "serve", "--host", servers.HOST, "--port", str(port),
-        "--workers", "1", "--log-level", "warning",
-    ]  # fmt: skip
+    """The service's own command line, one quiet worker; the bare app goes through it too."""
+    return [*servers.serve_command(module, port), "--log-level", "warning"]
 
 
 def service(name: str, data: Seeded, folder: Path, prefix: tuple[str, ...] = ()) -> servers.Server:
@@ -157,7 +132,8 @@ def service(name: str, data: Seeded, folder: Path, prefix: tuple[str, ...] = ())
     port = servers.free_port()
     command = serve_command("comments_service", port)
     command[1:1] = prefix
-    return servers.Server(name, command, port, folder / f"{name}.log", service_env(data), cwd=REPO)
+    env = servers.service_env(data.path, COMMENTS_ARTICLES=str(data.manifest))
+    return servers.Server(name, command, port, folder / f"{name}.log", env, cwd=REPO)
 
 
 def bare(folder: Path, payload: bytes) -> servers.Server:
@@ -166,7 +142,7 @@ def bare(folder: Path, payload: bytes) -> servers.Server:
     port = servers.free_port()
     env = {
         "COMMENTS_DB": str(folder / "bare.sqlite3"),
-        "COMMENTS_SECRET_KEY": "bench-" + "k" * 42,
+        "COMMENTS_SECRET_KEY": servers.SECRET_KEY,
         bare_app.PAYLOAD: str(folder / "payload.json"),
     }
     return servers.Server(
@@ -328,7 +304,7 @@ def measure_all(
                         f"{result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
                         f"p99 {result.p99_ms:.2f} ms, errors {result.errors}"
                     )
-    return {point: Point(results) for point, results in runs.items()}
+    return {point: Point.of(results) for point, results in runs.items()}
 
 
 def sweep(port: int, slugs: list[str], cookie: str) -> float:

@@ -11,18 +11,46 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
 HOST = "127.0.0.1"
+SECRET_KEY = "bench-" + "k" * 42
+# The comments service as the benchmarks run it: open sign-in, and the limits
+# that would stop a benchmark lifted, as it posts and reacts on purpose and its
+# many readers come from one address.
+SERVICE_SETTINGS = {
+    "COMMENTS_SECRET_KEY": SECRET_KEY,
+    "COMMENTS_RATE_LIMIT": "1000000/second",
+    "COMMENTS_IDENTITY_RATE_LIMIT": "1000000/hour",
+    "COMMENTS_EDIT_RATE_LIMIT": "1000000/second",
+    "COMMENTS_REACTION_RATE_LIMIT": "1000000/second",
+    "COMMENTS_MAX_STREAMS_PER_ADDRESS": "100000",
+    "COMMENTS_AUTH": "open",
+}
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
+
+
+def service_env(db: Path, **settings: str) -> dict[str, str]:
+    """The service's COMMENTS_* variables for a benchmark: SERVICE_SETTINGS, the
+    database file `db`, and `settings` (COMMENTS_ARTICLES=..., COMMENTS_SITE_DIR=...)."""
+    return {"COMMENTS_DB": str(db), **SERVICE_SETTINGS, **settings}
+
+
+def serve_command(module: str, port: int, workers: int = 1) -> list[str]:
+    """`python -m MODULE serve` on HOST: the service's own command line."""
+    return [
+        sys.executable, "-m", module, "serve", "--host", HOST, "--port", str(port),
+        "--workers", str(workers),
+    ]  # fmt: skip
 
 
 def call(

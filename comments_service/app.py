@@ -7,7 +7,6 @@ worker process.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -16,34 +15,20 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import admin, api, feed_routes, moderation_api, openapi, report_routes
+from . import admin, feed_routes
 from .articles import ArticleIndex
 from .config import Settings
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .events import ChangeFeed, end_streams_on_exit_signals
 from .identity import Identity
+from .routes import api_routes, outside_routes
 from .security import Guard, SecurityHeaders
 from .storage import Database
 from .store import Store
 from .store.commits import GroupCommit
-
-logger = logging.getLogger("comments_service")
-
-
-async def healthz(request: Request) -> Response:
-    """The service answers and its database can be read."""
-    try:
-        request.app.state.db.storage.data_version()
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        logger.exception("health check failed")
-        return api.json_response({"status": "unavailable", "database": "error"}, 503)
-    threads = len(request.app.state.articles.articles())
-    return api.json_response({"status": "ok", "database": "ok", "threads": threads})
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -90,16 +75,8 @@ def _lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextM
 
 def _routes(settings: Settings) -> list[BaseRoute]:
     routes: list[BaseRoute] = [
-        Mount(
-            "/api/v1",
-            routes=[
-                *api.ROUTES,
-                *moderation_api.ROUTES,
-                *report_routes.ROUTES,
-                Route("/openapi.json", openapi.get_openapi, methods=["GET"]),
-            ],
-        ),
-        Route("/healthz", healthz, methods=["GET"]),
+        Mount("/api/v1", routes=api_routes()),
+        *outside_routes(),  # /healthz
         *feed_routes.ROUTES,  # before the site: its own feeds/ holds the article feeds
         Mount("/admin", routes=admin.ROUTES),
     ]

@@ -108,12 +108,24 @@ def parse_manifest(entries: list) -> dict[str, Article]:
     return articles
 
 
+def site_root(articles: dict[str, Article]) -> str | None:
+    """The site's address ("https://kurier.example/"), as the articles' absolute URLs
+    give it: an `absolute_url` less its article's relative `url`. None if none has one."""
+    for article in articles.values():
+        for lang, absolute in article.absolute_urls.items():
+            relative = article.urls.get(lang, "")
+            if absolute.startswith(("http://", "https://")) and absolute.endswith(relative):
+                return absolute[: len(absolute) - len(relative)].rstrip("/") + "/"
+    return None
+
+
 class ArticleIndex:
     """The manifest, re-read when its modification time or size changes."""
 
     def __init__(self, path: Path | None):
         self.path = path
         self._articles: dict[str, Article] = {}
+        self._site_root: str | None = None
         self._stamp: tuple[int, int] | None = None
         self._checked = 0.0
 
@@ -126,6 +138,11 @@ class ArticleIndex:
             self._checked = now
             self._reload_if_changed()
         return self._articles
+
+    def site_root(self) -> str | None:
+        """The site's address from the manifest (see `site_root`), worked out once a load."""
+        self.articles()
+        return self._site_root
 
     def _reload_if_changed(self) -> None:
         if self.path is None:
@@ -147,5 +164,6 @@ class ArticleIndex:
             logger.error("cannot read articles manifest %s: %s", self.path, error)
             return
         self._articles = parse_manifest(entries)
+        self._site_root = site_root(self._articles)
         self._stamp = stamp
         logger.info("loaded %d threads from %s", len(self._articles), self.path)

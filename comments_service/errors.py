@@ -56,9 +56,26 @@ class ApiError(Exception):
 def error_body(
     code: str, message: str, field: str | None = None, extra: dict | None = None
 ) -> bytes:
+    """The error as JSON; a name or message quoting what a client sent stays encodable."""
     return orjson.dumps(
-        {"error": {"code": code, "message": message, "field": field, **(extra or {})}}
+        {
+            "error": {
+                "code": code,
+                "message": _encodable(message),
+                "field": _encodable(field) if field is not None else None,
+                **(extra or {}),
+            }
+        }
     )
+
+
+def _encodable(text: str) -> str:
+    """`text` with any unpaired surrogate (from a client's JSON, e.g. a field name) escaped."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def error_response(error: ApiError) -> Response:

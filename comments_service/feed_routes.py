@@ -17,7 +17,6 @@ recent answers is kept per process.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import OrderedDict
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -31,6 +30,7 @@ from starlette.routing import Route
 from . import feeds
 from .articles import Article
 from .errors import invalid, not_found
+from .i18n import LANGS, choose_lang
 from .store import Store
 from .store.feed import EPOCH
 
@@ -39,9 +39,6 @@ MAX_AGE = 60  # seconds a reader or proxy may reuse a feed without asking
 CACHED_FEEDS = 64  # built feeds kept per process, by ETag
 TAG_YEAR = 2026  # the date in the entries' tag: URIs; never change it, ids would change
 
-_LANGUAGE_RANGE = re.compile(
-    r"\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*"
-)
 _built: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
 
@@ -49,24 +46,12 @@ _built: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
 
 def feed_lang(request: Request) -> str:
-    """`?lang=` if given (pl or en), else the first of them in Accept-Language, else pl."""
+    """The feed's language as comments_service/i18n.py chooses it; a `?lang=` other than
+    pl or en is refused."""
     asked = request.query_params.get("lang")
-    if asked is not None:
-        if asked not in feeds.LANGS:
-            raise invalid("lang", "The feed's language is pl or en.")
-        return asked
-    best, best_q = feeds.LANGS[0], 0.0
-    for part in request.headers.get("accept-language", "").split(","):
-        match = _LANGUAGE_RANGE.fullmatch(part)
-        if not match:
-            continue
-        try:
-            q = float(match.group(2)) if match.group(2) else 1.0
-        except ValueError:
-            continue
-        if match.group(1).lower() in feeds.LANGS and q > best_q:
-            best, best_q = match.group(1).lower(), q
-    return best
+    if asked is not None and asked not in LANGS:
+        raise invalid("lang", "The feed's language is pl or en.")
+    return choose_lang(request)
 
 
 def _service_root(request: Request) -> str:

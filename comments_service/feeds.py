@@ -1,7 +1,10 @@
 """Comment feeds with feedgen: data in, bytes out (Atom 1.0 and RSS 2.0).
 
-The wording of titles is here in Polish and English; which comments go in,
-the links and the HTTP side (conditional requests) are in feed_routes.py.
+The titles' phrases are the `feeds` section of the service's catalogue
+(comments_service/i18n/): an article's title always stands in quotation
+marks, which are set here, and no phrase names anyone's gender ("Anna
+Kowalska skomentowała" would have to guess it). Which comments go in, the
+links and the HTTP side (conditional requests) are in feed_routes.py.
 Nothing here reads the clock: the same data always gives the same bytes,
 which is what lets the routes derive a strong ETag from the data.
 """
@@ -13,30 +16,11 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
+from .i18n import words as catalogue_words
 from .render import sanitize_html
 
 KINDS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
-LANGS = ("pl", "en")
 SITE_NAME = "Kurier"
-
-# An article's title always stands in quotation marks here; the phrases name
-# no one's gender ("Anna Kowalska skomentowała" would have to guess it).
-_WORDS = {
-    "pl": {
-        "entry": "{author} — komentarz do artykułu „{title}”",
-        "site_title": "{site} — komentarze",
-        "site_subtitle": "Najnowsze komentarze do artykułów.",
-        "thread_title": "Komentarze do artykułu „{title}”",
-        "thread_subtitle": "Najnowsze komentarze do artykułu „{title}”.",
-    },
-    "en": {
-        "entry": "{author} — comment on “{title}”",
-        "site_title": "{site} — comments",
-        "site_subtitle": "The latest comments on the articles.",
-        "thread_title": "Comments on “{title}”",
-        "thread_subtitle": "The latest comments on “{title}”.",
-    },
-}
 
 # Quotation marks by language: the outer pair, then the pair inside it.
 # Polish nests „…«…»…”, English “…‘…’…”; deeper levels alternate.
@@ -47,7 +31,7 @@ def words(lang: str, key: str, **values: str) -> str:
     """One of the feed's phrases in `lang` (pl or en)."""
     if "title" in values:
         values["title"] = inner_quotes(values["title"], lang)
-    return _WORDS[lang][key].format(site=SITE_NAME, **values)
+    return catalogue_words(lang, "feeds")(key, site=SITE_NAME, **values)
 
 
 def inner_quotes(title: str, lang: str) -> str:

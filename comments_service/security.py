@@ -23,6 +23,7 @@ MAX_BODY = 64 * 1024
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WITH_JSON_BODY = frozenset({"POST", "PATCH"})
 
+
 class SecurityHeaders:
     """Adds the security headers to every response (set by the app, not added twice)."""
 

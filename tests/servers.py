@@ -4,7 +4,8 @@
 `StaticSite` serves a built site with `python -m http.server`, with no API
 behind it. Each runs in its own process group, logs to a file in its folder,
 is ready once its health URL answers 200, and is stopped with its whole group
-(SIGTERM, then SIGKILL for what is left).
+(SIGTERM, then SIGKILL for what is left). Fixtures start them through
+`running_servers()`, which stops every one when the fixture ends.
 """
 
 from __future__ import annotations
@@ -208,6 +209,32 @@ class StaticSite(Server):
     def command(self) -> list[str]:
         return [sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
                 "--directory", str(self.site), str(self.port)]  # fmt: skip
+
+
+class Running:
+    """The servers a fixture started; `running_servers()` closes them all."""
+
+    def __init__(self) -> None:
+        self.servers: list[Server] = []
+
+    def start(self, server: Server) -> Server:
+        """Start `server` and wait until it answers; it is closed with the others."""
+        self.servers.append(server)
+        server.start()
+        return server
+
+
+@contextlib.contextmanager
+def running_servers() -> Iterator[Running]:
+    """Servers that are stopped (with their clients closed) when the block ends,
+    whatever happened, a SIGTERM to pytest included."""
+    running = Running()
+    with stopped_on_sigterm():
+        try:
+            yield running
+        finally:
+            for server in running.servers:
+                server.close()
 
 
 @contextlib.contextmanager

@@ -13,29 +13,27 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_bench_site_build_quick_writes_section(tmp_path: Path) -> None:
-    report = tmp_path / "BENCHMARKS.md"
-    report.write_text("<!-- bench:other -->\n## Kept\n<!-- /bench:other -->\n", encoding="utf-8")
+def run_quick(suite: str, report: Path, timeout: float) -> tuple[str, str]:
+    """`python -m bench SUITE --quick` into `report`: what it printed, and the report."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench",
-            "site_build",
-            "--quick",
-            "--output",
-            str(report),
-        ],
+        [sys.executable, "-m", "bench", suite, "--quick", "--output", str(report)],
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
+    printed = result.stdout + result.stderr
     # Exit status 1 means a budget was missed, which a quick run does not judge.
-    assert result.returncode in (0, 1), result.stdout + result.stderr
-    text = report.read_text(encoding="utf-8")
+    assert result.returncode in (0, 1), printed
+    return printed, report.read_text(encoding="utf-8")
+
+
+def test_bench_site_build_quick_writes_section(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text("<!-- bench:other -->\n## Kept\n<!-- /bench:other -->\n", encoding="utf-8")
+    printed, text = run_quick("site_build", report, timeout=600)
     assert text.startswith("# Kurier benchmarks")
-    assert "<!-- bench:site-build -->" in text, result.stdout + result.stderr
+    assert "<!-- bench:site-build -->" in text, printed
     assert "<!-- /bench:site-build -->" in text
     assert "| plain Pelican |" in text
     assert "| Kurier |" in text
@@ -45,17 +43,7 @@ def test_bench_site_build_quick_writes_section(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="the comments benchmarks need wrk")
 def test_bench_comments_api_quick_writes_section(tmp_path: Path) -> None:
-    report = tmp_path / "BENCHMARKS.md"
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "comments_api", "--quick", "--output", str(report)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    # Exit status 1 means a budget was missed, which a quick run does not judge.
-    assert result.returncode in (0, 1), result.stdout + result.stderr
-    text = report.read_text(encoding="utf-8")
+    _, text = run_quick("comments_api", tmp_path / "BENCHMARKS.md", timeout=300)
     section = text.split("<!-- bench:comments-api -->")[1].split("<!-- /bench:comments-api -->")[0]
     for variant in ("ceiling: bare Starlette JSON", "signed-in reader with likes",
                     "anonymous reader", "counts", "new comment"):  # fmt: skip

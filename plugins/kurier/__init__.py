@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from pelican import signals
+from collections.abc import Iterable
+
+from pelican import Pelican, signals
+from pelican.generators import Generator, PagesGenerator
+from pelican.writers import Writer
 
 from . import articles
 from .editions import EditionsGenerator
 from .feeds import FeedWriter
 from .rootfiles import RootFilesGenerator
 from .templating import add_template_helpers
+from .widget import write_widget
 
 
-def _finalize_articles(generator) -> None:
+def _finalize_articles(generator: articles.FinishedArticles) -> None:
     everything = [*generator.articles, *generator.translations]
     articles.enrich(everything, generator.settings.get("RELATED_MAX", 3))
     drafts = [*generator.drafts, *generator.drafts_translations]
@@ -23,20 +28,20 @@ def _finalize_articles(generator) -> None:
     _freeze_urls(everything)
 
 
-def _freeze_urls(items) -> None:
+def _freeze_urls(items: Iterable[articles.Item]) -> None:
     for item in items:
         item.override_url = item.url
 
 
-def _finalize_pages(generator) -> None:
+def _finalize_pages(generator: PagesGenerator) -> None:
     _freeze_urls([*generator.pages, *generator.translations])
 
 
-def _generators(pelican):
+def _generators(pelican: Pelican) -> list[type[Generator]]:
     return [EditionsGenerator, RootFilesGenerator]
 
 
-def _writer(pelican):
+def _writer(pelican: Pelican) -> type[Writer]:
     return FeedWriter
 
 
@@ -47,3 +52,5 @@ def register() -> None:
     signals.generator_init.connect(add_template_helpers)
     signals.get_generators.connect(_generators)
     signals.get_writer.connect(_writer)
+    # after Pelican has copied the theme's static files, which the widget's replace
+    signals.finalized.connect(write_widget)

@@ -19,15 +19,17 @@ import re
 import string
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from html import unescape
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 from pelican.readers import ensure_metadata_list
-from pelican.settings import read_settings
+from pelican.settings import Settings, read_settings
 from pelican.utils import slugify
 
 from . import frontmatter as fm
@@ -141,7 +143,7 @@ class Document:
 # --- Reading ------------------------------------------------------------------
 
 
-def find_sources(content_dir: Path, settings: dict) -> list[tuple[str, str]]:
+def find_sources(content_dir: Path, settings: Settings) -> list[tuple[str, str]]:
     """(path inside content_dir, "article" or "page") of every Markdown source."""
     found: dict[str, str] = {}
     for kind, paths, excludes in (
@@ -153,7 +155,9 @@ def find_sources(content_dir: Path, settings: dict) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def _walk(content_dir: Path, paths, excludes, ignores) -> Iterator[str]:
+def _walk(
+    content_dir: Path, paths: Sequence[str], excludes: Sequence[str], ignores: Sequence[str]
+) -> Iterator[str]:
     """Markdown files under `paths`, minus excluded and ignored names, as Pelican."""
     excluded = {posixpath.normpath(path) for path in excludes}
 
@@ -239,7 +243,7 @@ def _add_field(doc: Document, written: str, value: str, number: int) -> Field:
 class Site:
     """All sources of one content folder, indexed for slug and link checks."""
 
-    def __init__(self, content_dir: Path, settings: dict, now: datetime) -> None:
+    def __init__(self, content_dir: Path, settings: Settings, now: datetime) -> None:
         self.content_dir = content_dir
         self.settings = settings
         self.now = now
@@ -271,15 +275,15 @@ class Site:
         # writer evidently meant (the file name's suffix, "en" for "EN").
         lang = doc.value("lang")
         suffix = doc.name_parts[1]
-        if suffix in self.languages:
+        if suffix is not None and suffix in self.languages:
             doc.lang = suffix
         elif lang:
             doc.lang = _quietly(lambda: fm.resolve_lang(lang, self.languages)) or lang
         else:
             doc.lang = self.default_lang
         doc.slug = (doc.value("slug") or "").strip() or self._derived_slug(doc)
-        if doc.value("date") is not None:
-            doc.date = _quietly(lambda: self.when("date", doc.value("date")))
+        if (date := doc.value("date")) is not None:
+            doc.date = _quietly(partial(self.when, "date", date))
         status = doc.value("status") or "published"
         doc.status = _quietly(lambda: fm.parse_status(status)) or status
 
@@ -287,7 +291,7 @@ class Site:
         """The author names Pelican gives a document: Authors, else Author, else AUTHOR."""
         if "authors" in doc.fields:
             values = doc.fields["authors"].values
-            names = ensure_metadata_list(values if len(values) > 1 else values[0])
+            names: list[str] = ensure_metadata_list(values if len(values) > 1 else values[0])
             if names:
                 return names
         if author := (doc.value("author") or "").strip():
@@ -339,7 +343,10 @@ class Site:
         return ", ".join(self.settings["STATIC_PATHS"])
 
 
-def _quietly(read):
+T = TypeVar("T")
+
+
+def _quietly(read: Callable[[], T]) -> T | None:
     """The value `read` returns, or None when the front matter value is bad."""
     try:
         return read()
@@ -347,7 +354,7 @@ def _quietly(read):
         return None
 
 
-def _url_pattern(template: str) -> re.Pattern | None:
+def _url_pattern(template: str) -> re.Pattern[str] | None:
     """A regex for the site paths a URL setting such as "news/{slug}.html" makes."""
     parts, names = [], set()
     for literal, name, _spec, _conversion in string.Formatter().parse(template):
@@ -413,13 +420,13 @@ def _check_required(doc: Document, site: Site) -> Iterator[Problem]:
 
 
 def _check_values(doc: Document, site: Site) -> Iterator[Problem]:
-    readers = {
-        "date": lambda value: site.when("date", value),
-        "modified": lambda value: site.when("modified", value),
-        "expires": lambda value: site.when("expires", value),
+    readers: dict[str, Callable[[str], object]] = {
+        "date": partial(site.when, "date"),
+        "modified": partial(site.when, "modified"),
+        "expires": partial(site.when, "expires"),
         "status": fm.parse_status,
         "comments": fm.parse_comments,
-        **{flag: lambda value, f=flag: fm.parse_flag(f, value) for flag in FLAGS},
+        **{flag: partial(fm.parse_flag, flag) for flag in FLAGS},
     }
     for key, read in readers.items():
         if key in doc.fields:
@@ -478,11 +485,10 @@ def _check_slug(doc: Document) -> Iterator[Problem]:
 def _check_date_order(doc: Document, site: Site) -> Iterator[Problem]:
     if doc.date is None:
         return
-    later = {
-        key: _quietly(lambda key=key: site.when(key, doc.value(key)))
-        for key in ("modified", "expires")
-        if doc.value(key)
-    }
+    later: dict[str, datetime | None] = {}
+    for key in ("modified", "expires"):
+        if value := doc.value(key):
+            later[key] = _quietly(partial(site.when, key, value))
     date = _stamp(doc.date)
     expires = later.get("expires")
     if expires is not None and expires <= doc.date:
@@ -594,7 +600,7 @@ def _logins_beyond_byline(authors: list[str], own: list[str]) -> str | None:
 # --- Checks of the settings -----------------------------------------------------
 
 
-def check_settings(path: Path, settings: dict) -> list[Problem]:
+def check_settings(path: Path, settings: Settings) -> list[Problem]:
     """Bad AUTHOR_LOGINS entries, at the line of the settings file that sets them."""
     problems = logins.read_setting(settings.get(logins.SETTING))[1]
     if not problems:
@@ -652,7 +658,7 @@ def _entry_line(lines: list[str], start: int, key: object) -> int:
 
 def check_translations(site: Site) -> Iterator[Problem]:
     """Translations (foo.md, foo.en.md) must share one slug."""
-    groups: dict[tuple, list[Document]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
     for doc in site.docs.values():
         base, suffix = doc.name_parts
         if suffix not in site.languages:
@@ -679,7 +685,7 @@ def _translation_rank(doc: Document, site: Site) -> tuple[bool, str]:
 def check_duplicate_slugs(site: Site) -> Iterator[Problem]:
     """Two articles (or pages) in one language cannot share a slug."""
     for doc in site.docs.values():
-        first = site.by_slug.get((doc.kind, doc.lang, doc.slug))
+        first = site.by_slug[(doc.kind, doc.lang, doc.slug)]  # every document is there
         if doc.slug and first is not doc:
             yield doc.error(
                 doc.slug_line,
@@ -801,7 +807,7 @@ def _check_published(doc: Document, site: Site, target: str, linked: Document) -
 # --- Entry points -----------------------------------------------------------------
 
 
-def check(content_dir: Path, settings: dict, now: datetime | None = None) -> list[Problem]:
+def check(content_dir: Path, settings: Settings, now: datetime | None = None) -> list[Problem]:
     """Every problem in the Markdown sources under content_dir, by path and line."""
     site = Site(Path(content_dir), settings, now or datetime.now(UTC))
     problems: list[Problem] = []

@@ -10,19 +10,34 @@ was not translated.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
+from typing import TypedDict, TypeVar
 
-from pelican.contents import Article, Page
 from pelican.generators import Generator
+from pelican.urlwrappers import Author, Category, Tag, URLWrapper
+from pelican.writers import Writer
 
 from . import feeds, manifest
+from .articles import Item, Story
 from .i18n import Strings
 
+ItemT = TypeVar("ItemT", bound=Item)
 
-def in_language(item: Article | Page, lang: str) -> Article | Page:
+
+class FrontPage(TypedDict):
+    """The front page's parts (Edition.front_page), as the index template reads them."""
+
+    front_articles: list[Story]
+    top_story: Story | None
+    must_reads: list[Story]
+    channel_latest: list[tuple[Category, list[Story]]]
+    front_shown: list[Story]
+
+
+def in_language(item: ItemT, lang: str) -> ItemT:
     """The version of `item` in `lang`, or `item` itself if there is none."""
     if item.lang == lang:
         return item
@@ -43,14 +58,21 @@ class Edition:
 
     lang: str
     prefix: str
-    articles: list[Article]
-    pages: list[Page]
-    channels: list = field(default_factory=list)
-    tags: dict = field(default_factory=dict)
-    authors: dict = field(default_factory=dict)
+    articles: list[Story]
+    pages: list[Item]
+    channels: list[tuple[Category, list[Story]]] = field(default_factory=list)
+    tags: dict[Tag, list[Story]] = field(default_factory=dict)
+    authors: dict[Author, list[Story]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, lang: str, default_lang: str, articles, pages, channel_order) -> Edition:
+    def build(
+        cls,
+        lang: str,
+        default_lang: str,
+        articles: Iterable[Story],
+        pages: Iterable[Item],
+        channel_order: Sequence[str],
+    ) -> Edition:
         stories = sorted(
             (in_language(article, lang) for article in articles),
             key=attrgetter("date"),
@@ -62,11 +84,9 @@ class Edition:
             articles=stories,
             pages=[in_language(page, lang) for page in pages],
         )
-        by_channel, tags, authors = (
-            defaultdict(list),
-            defaultdict(list),
-            defaultdict(list),
-        )
+        by_channel: defaultdict[Category, list[Story]] = defaultdict(list)
+        tags: defaultdict[Tag, list[Story]] = defaultdict(list)
+        authors: defaultdict[Author, list[Story]] = defaultdict(list)
         for story in stories:
             by_channel[story.category].append(story)
             for tag in getattr(story, "tags", ()):
@@ -81,7 +101,7 @@ class Edition:
         edition.authors = dict(sorted(authors.items()))
         return edition
 
-    def groups(self) -> Iterator[tuple[str, object, list[Article]]]:
+    def groups(self) -> Iterator[tuple[str, URLWrapper, list[Story]]]:
         """(taxonomy, channel/tag/author, its stories) of every listing page but
         the front page and the archive, channels first."""
         for channel, stories in self.channels:
@@ -91,7 +111,7 @@ class Edition:
         for author, stories in self.authors.items():
             yield "author", author, stories
 
-    def front_page(self, per_channel: int) -> dict:
+    def front_page(self, per_channel: int) -> FrontPage:
         """The front page's parts, each story in the first part that claims it:
         the top story, the must-reads, the latest `per_channel` stories of each
         channel; `front_shown` holds them all, so that the latest list below
@@ -101,19 +121,19 @@ class Edition:
         top = pinned[0] if pinned else (current[0] if current else None)
         must_reads = [s for s in current if s.mustread and s is not top]
         shown = {id(s) for s in must_reads} | ({id(top)} if top else set())
-        channel_latest = []
+        channel_latest: list[tuple[Category, list[Story]]] = []
         for channel, stories in self.channels:
             fresh = [s for s in stories if not s.expired and id(s) not in shown][:per_channel]
             shown.update(id(s) for s in fresh)
             if fresh:
                 channel_latest.append((channel, fresh))
-        return {
-            "front_articles": current,
-            "top_story": top,
-            "must_reads": must_reads,
-            "channel_latest": channel_latest,
-            "front_shown": [s for s in current if id(s) in shown],
-        }
+        return FrontPage(
+            front_articles=current,
+            top_story=top,
+            must_reads=must_reads,
+            channel_latest=channel_latest,
+            front_shown=[s for s in current if id(s) in shown],
+        )
 
 
 class EditionsGenerator(Generator):
@@ -124,7 +144,7 @@ class EditionsGenerator(Generator):
         default = settings["DEFAULT_LANG"]
         articles = self.context.get("articles", [])
         pages = self.context.get("pages", [])
-        self.editions = [
+        self.editions: list[Edition] = [
             Edition.build(lang, default, articles, pages, list(settings["CHANNELS"]))
             for lang in settings["LANGUAGES"]
         ]
@@ -139,14 +159,14 @@ class EditionsGenerator(Generator):
             [lang for lang in settings["LANGUAGES"] if lang in written],
         )
 
-    def generate_output(self, writer) -> None:
+    def generate_output(self, writer: Writer) -> None:
         for edition in self.editions:
             self._write_edition(writer, edition)
             self._write_feeds(writer, edition)
         self._write_feed_aliases(writer)
         manifest.write(self.output_path, self.context)
 
-    def _write_feeds(self, writer, edition: Edition) -> None:
+    def _write_feeds(self, writer: Writer, edition: Edition) -> None:
         """The edition's channel, tag and author feeds: what their pages list."""
         site_feeds = self.context["site_feeds"]
         for taxonomy, item, stories in edition.groups():
@@ -154,7 +174,7 @@ class EditionsGenerator(Generator):
             for link in feed.links if feed else ():
                 writer.write_feed(stories, self.context, link.path, link.path, link.fmt)
 
-    def _write_feed_aliases(self, writer) -> None:
+    def _write_feed_aliases(self, writer: Writer) -> None:
         """Old addresses of feeds only other editions have (SiteFeeds.aliases)."""
         groups = {
             (edition.lang, taxonomy, item.slug): stories
@@ -164,7 +184,7 @@ class EditionsGenerator(Generator):
         for path, fmt, taxonomy, slug, lang in self.context["site_feeds"].aliases:
             writer.write_feed(groups[(lang, taxonomy, slug)], self.context, path, path, fmt)
 
-    def _write_edition(self, writer, edition: Edition) -> None:
+    def _write_edition(self, writer: Writer, edition: Edition) -> None:
         settings = self.settings
         base = {
             "ui_lang": edition.lang,
@@ -211,7 +231,7 @@ class EditionsGenerator(Generator):
         # Every feed, with a word on how to follow one.
         writer.write_file(
             edition.prefix + "feeds/index.html",
-            self.get_template("feeds"),
+            self.get_template("feeds"),  # type: ignore[no-untyped-call]
             self.context,
             base["relative_urls"],
             template_name="feeds",
@@ -221,13 +241,13 @@ class EditionsGenerator(Generator):
         )
 
     def _write_listing(
-        self, writer, template: str, save_as: str, stories: Iterable, **kwargs
+        self, writer: Writer, template: str, save_as: str, listed: Iterable[Story], **kwargs: object
     ) -> None:
-        stories = list(stories)
+        stories = list(listed)
         relative_urls = kwargs.pop("relative_urls")
         writer.write_file(
             save_as,
-            self.get_template(template),
+            self.get_template(template),  # type: ignore[no-untyped-call]
             self.context,
             relative_urls,
             paginated={"articles": stories, "dates": stories},

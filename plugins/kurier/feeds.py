@@ -14,15 +14,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
 
-from feedgenerator import Atom1Feed, Rss201rev2Feed
+from feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 from markupsafe import Markup
+from pelican.settings import Settings
+from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
+from .articles import Story
 from .i18n import Strings, channel_name
+
+if TYPE_CHECKING:  # editions.py builds its feeds here
+    from .editions import Edition
 
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
@@ -106,14 +113,21 @@ def taxonomy_setting(taxonomy: str, fmt: str, default_lang: bool) -> str:
     return f"{TAXONOMIES[taxonomy]}{middle}FEED_{FORMATS[fmt][0]}"
 
 
-def build(settings: dict, strings: Strings, editions: dict, languages: Iterable[str]) -> SiteFeeds:
+def build(
+    settings: Settings,
+    strings: Strings,
+    editions: Mapping[str, Edition],
+    languages: Iterable[str],
+) -> SiteFeeds:
     """Every feed: the site-wide ones (of every language, and of each of the
     `languages` that have stories), then each edition's channels, tags and authors."""
     feeds = SiteFeeds()
     site = Markup(settings["SITENAME"]).striptags()
     default = settings["DEFAULT_LANG"]
 
-    def feed(key: str, lang: str, page: str, links: tuple, name: str = "", shown: str = "") -> Feed:
+    def feed(
+        key: str, lang: str, page: str, links: tuple[Link, ...], name: str = "", shown: str = ""
+    ) -> Feed:
         title = strings.text(key, lang, site=site, name=name)
         tagline = strings.text("site_tagline", lang)
         return Feed(title, shown or title, lang, page, tagline, links)
@@ -140,7 +154,7 @@ def build(settings: dict, strings: Strings, editions: dict, languages: Iterable[
     return feeds
 
 
-def _links(settings: dict, names: Iterable[str], **values: str) -> tuple[Link, ...]:
+def _links(settings: Settings, names: Iterable[str], **values: str) -> tuple[Link, ...]:
     """A feed's formats whose settings (named in FORMATS' order) give it a path."""
     paths = [settings.get(name) for name in names]
     return tuple(
@@ -150,12 +164,12 @@ def _links(settings: dict, names: Iterable[str], **values: str) -> tuple[Link, .
     )
 
 
-def _name(settings: dict, taxonomy: str, item, lang: str) -> str:
+def _name(settings: Settings, taxonomy: str, item: URLWrapper, lang: str) -> str:
     """A channel's, tag's or author's name in `lang`."""
     return channel_name(settings, item, lang) if taxonomy == "channel" else item.name
 
 
-def _add_aliases(feeds: SiteFeeds, settings: dict) -> None:
+def _add_aliases(feeds: SiteFeeds, settings: Settings) -> None:
     """Keep the old address of a feed whose channel, tag or author only other
     editions list: before the editions, one feed held every language's stories,
     so a tag used only in English translations had its feed there too."""
@@ -171,6 +185,21 @@ def _add_aliases(feeds: SiteFeeds, settings: dict) -> None:
                 feeds.aliases.append((path, fmt, taxonomy, slug, lang))
 
 
+# An entry as feedgenerator keeps it: its fields by name.
+Entry = dict[str, Any]
+
+
+class _Feed(Protocol):
+    """What `_Entries` needs of the feedgenerator class it is mixed into."""
+
+    element: str
+    items: list[Entry]
+
+    def item_attributes(self, item: Entry) -> dict[str, str]: ...
+
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: Entry) -> None: ...
+
+
 class _Entries:
     """Writes each entry as XML once: a story's entry is the same in every feed
     of one format (everything, its language, its channel and each of its tags
@@ -178,7 +207,7 @@ class _Entries:
 
     element = ""
 
-    def write_items(self, handler) -> None:
+    def write_items(self: _Feed, handler: SimplerXMLGenerator) -> None:
         for item in self.items:
             xml = item.get(_XML)
             if xml is None:
@@ -210,23 +239,37 @@ class FeedWriter(Writer):
     holds it (nothing changes an entry once built).
     """
 
-    def __init__(self, output_path, settings=None):
-        super().__init__(output_path, settings)
+    def __init__(self, output_path: str, settings: Settings | None = None) -> None:
+        super().__init__(output_path, settings)  # type: ignore[no-untyped-call]
         self._feed: Feed | None = None
-        self._entries: dict[tuple[type, str, int], dict] = {}
+        self._entries: dict[tuple[type[SyndicationFeed], str, int], Entry] = {}
 
-    def write_feed(self, elements, context, path=None, url=None, *args, **kwargs):
+    def write_feed(
+        self,
+        elements: Sequence[Story],
+        context: Mapping[str, Any],
+        path: str | None = None,
+        url: str | None = None,
+        *args: object,
+        **kwargs: object,
+    ) -> SyndicationFeed:
         domain = (context.get("FEED_DOMAIN") or "").rstrip("/")
         if domain and not context.get("SITEURL"):
             context = {**context, "SITEURL": domain}
         site_feeds = context.get("site_feeds")
         self._feed = site_feeds.by_path.get(path) if site_feeds else None
         try:
-            return super().write_feed(elements, context, path, url, *args, **kwargs)
+            # It returns the feed it wrote.
+            written: SyndicationFeed = super().write_feed(  # type: ignore[no-untyped-call]
+                elements, context, path, url, *args, **kwargs
+            )
+            return written
         finally:
             self._feed = None
 
-    def _create_new_feed(self, feed_type, feed_title, context):
+    def _create_new_feed(
+        self, feed_type: str, feed_title: str | None, context: Mapping[str, Any]
+    ) -> SyndicationFeed:
         if self._feed is None:
             title = f"{context['SITENAME']} - {feed_title}" if feed_title else context["SITENAME"]
             description, lang, page = context.get("SITESUBTITLE", ""), None, ""
@@ -243,13 +286,13 @@ class FeedWriter(Writer):
             language=lang,
         )
 
-    def _add_item_to_the_feed(self, feed, item):
+    def _add_item_to_the_feed(self, feed: SyndicationFeed, item: Story) -> None:
         key = (type(feed), self.site_url, id(item))
         entry = self._entries.get(key)
         if entry is not None:
             feed.items.append(entry)
             return
-        super()._add_item_to_the_feed(feed, item)
+        super()._add_item_to_the_feed(feed, item)  # type: ignore[no-untyped-call]
         entry = self._entries[key] = feed.items[-1]
         # Links a writer typed as "/news/x.html" are made absolute too.
         for field_name in ("content", "description"):

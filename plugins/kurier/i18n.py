@@ -10,8 +10,16 @@ one object, `widget`, which pages carry as JSON for the script to read.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypeAlias
+
+from pelican.settings import Settings
+from pelican.urlwrappers import URLWrapper
+
+# A value in a language file: text, plural forms or a group of strings, or a list (months).
+UIValue: TypeAlias = str | list[str] | dict[str, "UIValue"]
 
 
 class UnknownString(KeyError):
@@ -29,9 +37,9 @@ def plural_form(lang: str, count: int) -> str:
     return "other"
 
 
-def channel_name(settings: dict, category, lang: str) -> str:
+def channel_name(settings: Settings, category: URLWrapper, lang: str) -> str:
     """A channel's name in `lang`, from CHANNELS (slug -> one name per language)."""
-    names = settings["CHANNELS"].get(category.slug, (category.name,))
+    names: Sequence[str] = settings["CHANNELS"].get(category.slug, (category.name,))
     index = list(settings["LANGUAGES"]).index(lang)
     return names[min(index, len(names) - 1)]
 
@@ -39,7 +47,7 @@ def channel_name(settings: dict, category, lang: str) -> str:
 class Strings:
     """UI strings of every language, looked up by key."""
 
-    def __init__(self, catalogues: dict[str, dict]):
+    def __init__(self, catalogues: dict[str, dict[str, UIValue]]) -> None:
         self.catalogues = catalogues
 
     @classmethod
@@ -50,15 +58,22 @@ class Strings:
         }
         return cls(catalogues)
 
-    def lookup(self, key: str, lang: str) -> object:
+    def lookup(self, key: str, lang: str) -> UIValue:
         try:
             return self.catalogues[lang][key]
         except KeyError:
             raise UnknownString(f"UI string '{key}' is missing for '{lang}'") from None
 
-    def text(self, key: str, lang: str, count: int | None = None, **values) -> str:
-        """The string `key` in `lang`, its plural form chosen by `count`."""
+    def group(self, key: str, lang: str) -> dict[str, UIValue]:
+        """A group of strings, such as the comment widget's."""
         value = self.lookup(key, lang)
+        if not isinstance(value, dict):
+            raise UnknownString(f"UI string '{key}' for '{lang}' must be an object of strings")
+        return value
+
+    def text(self, key: str, lang: str, count: int | None = None, **values: object) -> str:
+        """The string `key` in `lang`, its plural form chosen by `count`."""
+        value: UIValue | None = self.lookup(key, lang)
         if isinstance(value, dict):
             if count is None:
                 raise UnknownString(f"UI string '{key}' needs a count")
@@ -67,8 +82,13 @@ class Strings:
 
     def date(self, when: datetime, lang: str, with_time: bool = False) -> str:
         """A date as readers of `lang` write it: '3 listopada 2026'."""
-        month = self.lookup("months", lang)[when.month - 1]
-        text = self.lookup("date_format", lang).format(day=when.day, month=month, year=when.year)
+        months = self.lookup("months", lang)
+        if not isinstance(months, list):
+            raise UnknownString(f"UI string 'months' for '{lang}' must be a list of twelve names")
+        month = months[when.month - 1]
+        date_format = str(self.lookup("date_format", lang))
+        text = date_format.format(day=when.day, month=month, year=when.year)
         if with_time:
-            text += self.lookup("time_format", lang).format(hour=when.hour, minute=when.minute)
+            time_format = str(self.lookup("time_format", lang))
+            text += time_format.format(hour=when.hour, minute=when.minute)
         return text

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
+
+from .articles import Story
 
 FILENAME = "articles.json"
 
@@ -21,7 +25,7 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def entry(article, site_url: str) -> dict:
+def entry(article: Story, site_url: str) -> dict[str, object]:
     """The manifest entry of one article."""
     return {
         "slug": article.slug,
@@ -47,7 +51,7 @@ def entry(article, site_url: str) -> dict:
     }
 
 
-def write(output_path: str, context: dict) -> Path:
+def write(output_path: str, context: Mapping[str, Any]) -> Path:
     """Write the manifest of the published articles into the output folder."""
     site_url = (context.get("FEED_DOMAIN") or context.get("SITEURL") or "").rstrip("/")
     articles = sorted(

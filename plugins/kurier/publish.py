@@ -253,7 +253,7 @@ def tail(output: str, count: int = TAIL_LINES) -> str:
     return "\n".join([*shown, *lines[-count:]])
 
 
-def verify(staging: Path) -> list[dict]:
+def verify(staging: Path) -> list[dict[str, object]]:
     """Refuse a build without a front page or a readable manifest; return it."""
     for name in REQUIRED_FILES:
         if not (staging / name).is_file():
@@ -367,7 +367,7 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise Stopped(signum)
 
 
-def summary(manifest: list[dict], places: Places, seconds: float) -> str:
+def summary(manifest: list[dict[str, object]], places: Places, seconds: float) -> str:
     languages = Counter(str(entry.get("lang")) for entry in manifest)
     per_lang = ", ".join(f"{count} {lang}" for lang, count in sorted(languages.items()))
     kept = f"; the previous site is in {places.previous.name}/" if places.previous.exists() else ""

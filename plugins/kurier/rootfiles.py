@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from pelican.generators import Generator
+from pelican.writers import Writer
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +16,7 @@ logger = logging.getLogger(__name__)
 class RootFilesGenerator(Generator):
     """Copies THEME_ROOT_FILES from the theme's static folder to the output root."""
 
-    def generate_output(self, writer) -> None:
+    def generate_output(self, writer: Writer) -> None:
         static = Path(self.theme) / "static"
         for name in self.settings.get("THEME_ROOT_FILES", ()):
             source, target = static / name, Path(self.output_path) / name

@@ -3,56 +3,63 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from jinja2 import pass_context
+from jinja2.runtime import Context, Macro
 from markupsafe import Markup
+from pelican.generators import Generator
+from pelican.urlwrappers import URLWrapper
 
 from . import i18n
+from .articles import Story
 from .editions import edition_path
 from .i18n import Strings
 from .images import image_size
 
 
-def add_template_helpers(generator) -> None:
+def add_template_helpers(generator: Generator) -> None:
     """Jinja helpers: UI strings, dates and edition links in the page's language."""
     settings = generator.settings
-    default = settings["DEFAULT_LANG"]
+    default: str = settings["DEFAULT_LANG"]
     strings = Strings.load(Path(generator.theme) / "i18n", tuple(settings["LANGUAGES"]))
     env = generator.env
 
-    def page_lang(ctx) -> str:
-        if ctx.get("ui_lang"):
-            return ctx["ui_lang"]
+    def page_lang(ctx: Context) -> str:
+        ui_lang: str | None = ctx.get("ui_lang")
+        if ui_lang:
+            return ui_lang
         item = ctx.get("article") or ctx.get("page")
-        return getattr(item, "lang", None) or default
+        lang: str | None = getattr(item, "lang", None)
+        return lang or default
 
     @pass_context
-    def t(ctx, key: str, count: int | None = None, **values) -> str:
+    def t(ctx: Context, key: str, count: int | None = None, **values: object) -> str:
         return strings.text(key, page_lang(ctx), count, **values)
 
     @pass_context
-    def format_date(ctx, when, with_time: bool = False) -> str:
+    def format_date(ctx: Context, when: datetime, with_time: bool = False) -> str:
         return strings.date(when, page_lang(ctx), with_time)
 
     @pass_context
-    def channel_name(ctx, category) -> str:
+    def channel_name(ctx: Context, category: URLWrapper) -> str:
         return i18n.channel_name(settings, category, page_lang(ctx))
 
     @pass_context
-    def edition_url(ctx, path: str, lang: str | None = None) -> str:
+    def edition_url(ctx: Context, path: str, lang: str | None = None) -> str:
         return edition_path(path, lang or page_lang(ctx), default)
 
     @pass_context
-    def ui_lang(ctx) -> str:
+    def ui_lang(ctx: Context) -> str:
         return page_lang(ctx)
 
     @pass_context
-    def widget_strings(ctx, full: bool = True) -> Markup:
+    def widget_strings(ctx: Context, full: bool = True) -> Markup:
         """The comment widget's strings in the page's language, as JSON for a
         `<script type="application/json">` block; listing pages need only `count`."""
-        catalogue = strings.lookup("widget", page_lang(ctx))
+        catalogue = strings.group("widget", page_lang(ctx))
         if not full:
             catalogue = {"count": catalogue["count"]}
         # "<" escaped: the text can never close the script element.
@@ -78,12 +85,15 @@ def add_template_helpers(generator) -> None:
     # A story's teaser is the same on every listing page of one language
     # (front page, channel, tags, author), so it is rendered once per
     # language and variant: on a large archive this halves the listing time.
-    teasers: dict[tuple, Markup] = {}
-    macros: dict[tuple[str, str], object] = {}
+    teasers: dict[tuple[int, str, str, str, int, bool], Markup] = {}
+    macros: dict[tuple[str, str], Macro] = {}
 
     @pass_context
-    def teaser(ctx, article, variant: str = "row", level: int = 3, eager: bool = False):
-        lang, siteurl = page_lang(ctx), ctx.get("SITEURL", "")
+    def teaser(
+        ctx: Context, article: Story, variant: str = "row", level: int = 3, eager: bool = False
+    ) -> Markup:
+        lang = page_lang(ctx)
+        siteurl: str = ctx.get("SITEURL", "")
         key = (id(article), lang, siteurl, variant, level, eager)
         if key not in teasers:
             macro = macros.get((lang, siteurl))
@@ -91,7 +101,8 @@ def add_template_helpers(generator) -> None:
                 module = env.get_template("_teaser.html").make_module(
                     {"ui_lang": lang, "SITEURL": siteurl}
                 )
-                macro = macros[(lang, siteurl)] = module.teaser
+                # A template's macros are attributes of its module, which no type declares.
+                macro = macros[(lang, siteurl)] = getattr(module, "teaser")  # noqa: B009
             teasers[key] = Markup(macro(article, variant, level, eager))
         return teasers[key]
 

@@ -64,6 +64,17 @@ def open_article(page: Page, path: str):
     return widget
 
 
+def serious_violations(page: Page) -> list[str]:
+    """What axe finds serious or critical on the page, one line each with its first elements."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def tab_to(page: Page, selector: str, back: bool = False, limit: int = 250) -> None:
     """Press Tab (Shift+Tab with `back`) until the focused element matches `selector`."""
     for _ in range(limit):

@@ -28,7 +28,7 @@ from tests.e2e.browser import (
     missing_browser,
     sync_playwright,
 )
-from tests.servers import Server, StaticSite, free_port, service_env, stopped_on_sigterm
+from tests.servers import Server, StaticSite, free_port, running_servers, service_env
 from tests.site.build import CONTENT, build
 
 SECRET_KEY = "e2e-test-secret-key-" + "x" * 32
@@ -76,7 +76,8 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(CONTENT, tmp_path_factory.mktemp("e2e-site") / "output")
 
 
-def _start(site: Path, directory: Path, workers: int = 2, **settings: str) -> Server:
+def _service(site: Path, directory: Path, workers: int = 2, **settings: str) -> Server:
+    """The service for the built `site`, its database in `directory`; not started."""
     env = service_env(
         directory,
         {"site_dir": str(site), "secret_key": SECRET_KEY, "rate_limit": "100000/minute",
@@ -84,51 +85,36 @@ def _start(site: Path, directory: Path, workers: int = 2, **settings: str) -> Se
          "identity_rate_limit": "100000/hour", "report_min_age": "0",
          "auth": "open", **settings},
     )  # fmt: skip
-    server = Server(directory=directory, workers=workers, env=env, port=free_port())
-    server.start()
-    return server
+    return Server(directory=directory, workers=workers, env=env, port=free_port())
 
 
 @pytest.fixture(scope="module")
 def service(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with stopped_on_sigterm():
-        server = _start(site, tmp_path_factory.mktemp("service"))
-        try:
-            yield server
-        finally:
-            server.close()
+    with running_servers() as running:
+        yield running.start(_service(site, tmp_path_factory.mktemp("service")))
 
 
 @pytest.fixture
 def start_service(site: Path, tmp_path: Path) -> Iterator[StartService]:
     """Services of a test's own, e.g. with another rate limit: start(rate_limit="1/minute")."""
-    servers: list[Server] = []
+    with running_servers() as running:
 
-    def start(workers: int = 1, **settings: str) -> Server:
-        directory = tmp_path / f"service-{len(servers) + 1}"
-        directory.mkdir()
-        servers.append(_start(site, directory, workers, **settings))
-        return servers[-1]
+        def start(workers: int = 1, **settings: str) -> Server:
+            directory = tmp_path / f"service-{len(running.servers) + 1}"
+            directory.mkdir()
+            return running.start(_service(site, directory, workers, **settings))
 
-    with stopped_on_sigterm():
-        try:
-            yield start
-        finally:
-            for server in servers:
-                server.close()
+        yield start
 
 
 @pytest.fixture
 def static_site(site: Path, tmp_path: Path) -> Iterator[Server]:
     """The built site as plain files: the comments service is down."""
-    server = StaticSite(directory=tmp_path, workers=1, env=dict(service_env(tmp_path, {})),
-                        port=free_port(), site=site)  # fmt: skip
-    with stopped_on_sigterm():
-        server.start()
-        try:
-            yield server
-        finally:
-            server.close()
+    files = StaticSite(
+        directory=tmp_path, workers=1, env=service_env(tmp_path, {}), port=free_port(), site=site
+    )
+    with running_servers() as running:
+        yield running.start(files)
 
 
 @pytest.fixture

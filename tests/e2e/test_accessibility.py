@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.browser import Axe, NewPage, expect, open_article
+from tests.e2e.browser import NewPage, expect, open_article, serious_violations
 from tests.servers import Server
 
 SLUG = "strefy-ruchu-magazyn"
@@ -70,13 +70,7 @@ def test_axe_finds_no_serious_violation(
     else:
         page.goto(path)
         expect(page.locator("[data-comment-count]:visible").first).to_be_visible()
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:5])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == [], "\n".join(serious)
 
 

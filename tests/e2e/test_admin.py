@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.browser import Axe, NewPage, Page, StartService, expect
+from tests.e2e.browser import NewPage, Page, StartService, expect, serious_violations
 from tests.servers import Server
 
 PASSWORD = "hasło-moderatora-e2e"
@@ -141,25 +141,15 @@ def test_axe_finds_no_serious_violation_on_admin_pages(
     page = new_page(base_url=admin_server.base_url, color_scheme=scheme,
                     viewport={"width": width, "height": 800})  # fmt: skip
     page.goto(f"/admin/sign-in?lang={lang}")
-    problems = _serious(page)
+    problems = serious_violations(page)
     page.get_by_label("Hasło" if lang == "pl" else "Password").fill(PASSWORD)
     page.get_by_role("button", name="Zaloguj" if lang == "pl" else "Sign in").click()
     expect(page.get_by_role("status")).not_to_be_empty()
     for path in ADMIN_PAGES:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", lang)
-        problems += [f"{path}: {problem}" for problem in _serious(page)]
+        problems += [f"{path}: {problem}" for problem in serious_violations(page)]
     assert problems == [], "\n".join(problems)
-
-
-def _serious(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:5])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_skip_link_and_focus_are_visible(new_page: NewPage, admin_server: Server):

@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import Axe, NewPage, Page, StartService, expect, open_article, tab_to
+from tests.e2e.browser import (
+    NewPage,
+    Page,
+    StartService,
+    expect,
+    open_article,
+    serious_violations,
+    tab_to,
+)
 from tests.servers import Server
 
 PASSWORD = "hasło moderatora e2e"
@@ -364,11 +372,42 @@ def test_axe_finds_no_serious_violation_with_the_moderators_controls_open(
         "button", name=re.compile("^(Usuń|Delete)$")
     ).click()
     expect(widget.locator(".k-m-ask")).to_have_count(1)  # one reason form at a time
-    results = Axe().run(widget.page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:5])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(widget.page)
     assert serious == [], "\n".join(serious)
+
+
+@pytest.mark.parametrize(
+    ("lang", "failure", "message"),
+    [
+        pytest.param("pl", "network", "Nie udało się wczytać narzędzi moderacji. Odśwież stronę, "
+                     "aby spróbować ponownie.", id="network-error"),
+        pytest.param("en", "404", "The moderation tools could not be loaded. Reload the page to "
+                     "try again.", id="not-found"),
+    ],
+)  # fmt: skip
+def test_moderators_controls_that_cannot_load_say_so(
+    new_page: NewPage, server: Server, lang: str, failure: str, message: str
+):
+    slug = "strefy-ruchu-magazyn"
+    comment = post(server.client("Ola Nowak"), slug, "Komentarz do moderacji")
+    page = new_page(base_url=server.base_url)
+
+    def fail(route):
+        if failure == "network":
+            route.abort("connectionfailed")
+        else:
+            route.fulfill(status=404, content_type="text/plain", body="not found")
+
+    page.route("**/theme/js/moderate.js", fail)
+    signed_in = page.request.post(
+        server.base_url + "/api/v1/admin/session",
+        data={"password": PASSWORD},
+        headers={"Origin": server.base_url},
+    )
+    assert signed_in.ok, signed_in.text()
+    widget = open_article(page, article(slug, lang))
+    expect(widget.get_by_role("alert")).to_have_text(message)
+    expect(widget.locator(".k-mod, [data-m]")).to_have_count(0)
+    # The rest of the widget works as for any reader.
+    item = widget.locator(f"#comment-{comment['id']}")
+    expect(item.get_by_role("button", name=re.compile("^(Odpowiedz|Reply)$"))).to_be_visible()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from comments_service.storage import Database
-from tests.servers import Server, free_port, service_env, stopped_on_sigterm
+from tests.servers import Server, free_port, running_servers, service_env
 
 SECRET_KEY = "load-test-secret-key-" + "x" * 32
 OPEN, CLOSED, MUST_READ = "open-news", "closed-news", "must-read"
@@ -51,25 +51,20 @@ StartServer = Callable[..., Server]
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[StartServer]:
     """Start real servers; each has its own folder, database and manifest."""
-    servers: list[Server] = []
+    with running_servers() as running:
 
-    def start(workers: int = 4, **settings: str) -> Server:
-        directory = tmp_path / f"server-{len(servers) + 1}"
-        directory.mkdir()
-        articles = directory / "articles.json"
-        articles.write_text(json.dumps(ARTICLES), encoding="utf-8")
-        env = service_env(directory, {**DEFAULT_SETTINGS, "articles": str(articles), **settings})
-        server = Server(directory=directory, workers=workers, env=env, port=free_port())
-        servers.append(server)
-        server.start()
-        return server
+        def start(workers: int = 4, **settings: str) -> Server:
+            directory = tmp_path / f"server-{len(running.servers) + 1}"
+            directory.mkdir()
+            articles = directory / "articles.json"
+            articles.write_text(json.dumps(ARTICLES), encoding="utf-8")
+            env = service_env(
+                directory, {**DEFAULT_SETTINGS, "articles": str(articles), **settings}
+            )
+            server = Server(directory=directory, workers=workers, env=env, port=free_port())
+            return running.start(server)
 
-    with stopped_on_sigterm():
-        try:
-            yield start
-        finally:
-            for server in servers:
-                server.close()
+        yield start
 
 
 def all_comments(comments: Iterable[dict]) -> Iterator[dict]:
@@ -86,6 +81,19 @@ class Stored:
     integrity: str
     threads: dict[str, dict]
     comments: dict[int, dict]
+
+
+def read_stopped(server: Server) -> tuple[Stored, dict[str, dict]]:
+    """Stop `server` and read its file, which must be sound and hold comments of the
+    OPEN thread only: what it stores, and those comments by id as the API writes ids."""
+    server.stop()
+    stored = read_database(server.db)
+    assert stored.integrity == "ok"
+    in_thread = {
+        str(doc_id): doc for doc_id, doc in stored.comments.items() if doc["thread"] == OPEN
+    }
+    assert len(stored.comments) == len(in_thread), "comments outside the thread"
+    return stored, in_thread
 
 
 def read_database(path: Path) -> Stored:

@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 import httpx2
 import pytest
 
-from tests.load.conftest import OPEN, StartServer, all_comments, read_database
+from tests.load.conftest import OPEN, StartServer, all_comments, read_stopped
 
 pytestmark = pytest.mark.load
 
 WRITERS = 8
 CRASHES = 10
 REPLY_EVERY = 4  # every fourth post answers the writer's last answered comment
+# A writer whose request failed waits this long before its next one: pacing while
+# the server is down, not a wait for anything to happen.
 RETRY_PAUSE = 0.02
+PROGRESS_TIMEOUT = 30.0  # for the first answer after a restart
 
 
 @dataclass
@@ -62,6 +65,17 @@ def write_until(stop: threading.Event, n: int, client: httpx2.Client, outcomes: 
                 outcomes.other.append(f"{response.status_code} {response.text}")
 
 
+def wait_for_progress(outcomes: Outcomes, since: int, when: str) -> None:
+    """Wait until more than `since` posts have been answered; fail after PROGRESS_TIMEOUT."""
+    deadline = time.monotonic() + PROGRESS_TIMEOUT
+    while True:
+        with outcomes.lock:
+            if len(outcomes.answered) > since:
+                return
+        assert time.monotonic() < deadline, f"writers made no progress {when}"
+        time.sleep(0.02)
+
+
 def test_crash_kill_9_loses_no_answered_comment(start_server: StartServer) -> None:
     server = start_server(workers=2)
     writers = [server.client(f"Piszący {n}") for n in range(WRITERS)]
@@ -72,17 +86,17 @@ def test_crash_kill_9_loses_no_answered_comment(start_server: StartServer) -> No
         for n, client in enumerate(writers)
     ]
     rng = random.Random(9)
-    answered_before_crash: list[int] = []
     try:
         for thread in threads:
             thread.start()
         for crash in range(CRASHES):
+            # The crash comes at a random moment of the writing: the pause is the point.
             time.sleep(rng.uniform(0.5, 1.5))
-            with outcomes.lock:
-                answered_before_crash.append(len(outcomes.answered))
             server.kill()
             server.start(workers=2 + crash % 3)
-        time.sleep(0.5)
+            with outcomes.lock:
+                answered = len(outcomes.answered)
+            wait_for_progress(outcomes, answered, f"after restart {crash + 1} of {CRASHES}")
     finally:
         stop.set()
         for thread in threads:
@@ -90,10 +104,6 @@ def test_crash_kill_9_loses_no_answered_comment(start_server: StartServer) -> No
     assert not any(thread.is_alive() for thread in threads), "a writer is stuck"
 
     assert not outcomes.other, outcomes.other[:5]
-    counts = answered_before_crash + [len(outcomes.answered)]
-    assert all(b > a for a, b in zip(counts, counts[1:], strict=False)), (
-        f"writers made no progress between some crashes: {counts}"
-    )
     thread = server.client().get(f"/threads/{OPEN}").json()
     comments = {comment["id"]: comment for comment in all_comments(thread["comments"])}
     assert thread["thread"]["comment_count"] == len(comments), "the counter is torn"
@@ -103,13 +113,7 @@ def test_crash_kill_9_loses_no_answered_comment(start_server: StartServer) -> No
         assert comments[comment_id]["parent"] == post.get("parent")
         assert post["body"] in comments[comment_id]["body_html"]
 
-    server.stop()
-    stored = read_database(server.db)
-    assert stored.integrity == "ok"
-    in_thread = {
-        str(doc_id): doc for doc_id, doc in stored.comments.items() if doc["thread"] == OPEN
-    }
-    assert len(stored.comments) == len(in_thread), "comments outside the thread"
+    stored, in_thread = read_stopped(server)
     differ = sorted(in_thread.keys() ^ comments.keys(), key=int)
     assert not differ, f"the file and the API disagree about comments {differ[:10]}"
     assert stored.threads[OPEN]["comment_count"] == len(in_thread), "the counter is torn"

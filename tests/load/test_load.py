@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2
 import pytest
 
-from tests.load.conftest import OPEN, StartServer, all_comments, read_database
+from tests.load.conftest import OPEN, StartServer, all_comments, read_stopped
 from tests.service.conftest import assert_api_error
 
 pytestmark = pytest.mark.load
@@ -88,13 +88,7 @@ def test_load_concurrent_comments_all_stored(start_server: StartServer) -> None:
     counts = reader.get("/counts", params={"slug": OPEN}).json()
     assert counts[OPEN]["comments"] == CLIENTS * COMMENTS_PER_CLIENT
 
-    server.stop()
-    stored = read_database(server.db)
-    assert stored.integrity == "ok"
-    in_thread = {
-        str(doc_id): doc for doc_id, doc in stored.comments.items() if doc["thread"] == OPEN
-    }
-    assert len(stored.comments) == len(in_thread), "comments outside the thread"
+    stored, in_thread = read_stopped(server)
     assert set(in_thread) == set(sent)
     for comment_id, doc in in_thread.items():
         assert doc["body"] == sent[comment_id]["body"]

@@ -7,15 +7,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from comments_service.admin.i18n import STRINGS
 from comments_service.app import create_app
 from comments_service.config import DEFAULT_REACTIONS
+from comments_service.i18n import catalogue
 from comments_service.store.audit import ACTIONS
 from comments_service.store.limits import ADMIN_FAILURES
 from tests.service.conftest import ORIGIN, write_articles
@@ -202,7 +203,32 @@ def test_admin_css_is_served_and_pages_have_no_scripts(admin):
     for path in PAGES:
         html = page(admin.get(path))
         assert html.find("script") is None
-        assert html.find("link", rel="stylesheet")["href"] == "/admin/static/admin.css"
+        stylesheets = [link["href"] for link in html.find_all("link", rel="stylesheet")]
+        assert stylesheets == ["/admin/static/tokens.css", "/admin/static/admin.css"]
+
+
+REPO = Path(__file__).resolve().parents[2]
+TOKENS = REPO / "comments_service" / "admin" / "static" / "tokens.css"
+
+
+def custom_properties(css: str) -> set[str]:
+    """The custom properties a stylesheet declares, but for those of its print styles."""
+    screen = re.sub(r"@media print\s*\{(?:[^{}]|\{[^{}]*\})*\}", "", css)
+    return set(re.findall(r"(?:^|[{;])\s*(--[\w-]+)\s*:", screen, re.MULTILINE))
+
+
+def test_admin_and_site_share_one_file_of_colours_and_type(admin):
+    tokens = TOKENS.read_text(encoding="utf-8")
+    served = admin.get("/admin/static/tokens.css")
+    assert served.status_code == 200 and served.text == tokens
+    # The theme's tokens.css is a link to the service's; the site's stylesheet imports it.
+    assert (REPO / "theme" / "static" / "css" / "tokens.css").resolve() == TOKENS.resolve()
+    main = (REPO / "theme" / "static" / "css" / "main.css").read_text(encoding="utf-8")
+    assert '@import url("tokens.css");' in main
+    declared = custom_properties(tokens)
+    assert {"--k-brand", "--k-link", "--k-sans", "--k-nav-link"} <= declared
+    for sheet in (main, admin.get("/admin/static/admin.css").text):
+        assert not custom_properties(sheet) & declared  # no copy of a token
 
 
 # --- the actions, each in the audit log -----------------------------------------------------
@@ -492,12 +518,15 @@ CONFIG_WORDS = {
 }  # fmt: skip
 
 
-def _ui_words(index: int) -> set[str]:
-    texts = (re.sub(r"\{\w+\}", " ", pair[index]) for pair in STRINGS.values())
+def _ui_words(lang: str) -> set[str]:
+    """Every word of the pages' strings in `lang` (months included), placeholders left out."""
+    values = catalogue(lang)["admin"].values()
+    texts = [text for value in values for text in ([value] if isinstance(value, str) else value)]
+    texts = [re.sub(r"\{\w+\}", " ", text) for text in texts]
     return {word.casefold() for text in texts for word in WORD.findall(text)}
 
 
-POLISH, ENGLISH = _ui_words(0), _ui_words(1)
+POLISH, ENGLISH = _ui_words("pl"), _ui_words("en")
 FOREIGN = {
     "pl": (ENGLISH - POLISH) | CONFIG_WORDS,
     "en": (POLISH - ENGLISH) | (CONFIG_WORDS - ENGLISH),

@@ -8,11 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
-from tinydb import Query
 
 from comments_service import feeds
 from comments_service.user import User
-from comments_service.storage import Database
 from tests.service.conftest import ARTICLES, assert_api_error, write_articles
 from tests.service.html_safety import XSS_PAYLOADS, html_problems
 
@@ -381,27 +379,6 @@ def test_feeds_read_through_the_indexes(client, settings):
                 # Across threads: read backwards along `created`, nothing sorted.
                 # (One thread's comments may be found by thread and then sorted.)
                 assert "idx:comments:created" in plan and "TEMP B-TREE" not in plan, plan
-
-
-def test_newest_pages_through_filtered_rows(tmp_path):
-    with Database(tmp_path / "t.sqlite3") as db:
-        table = db.table("things", indexes=("at", "kind"))
-        table.insert_multiple(
-            {"at": f"2026-01-{n % 20 + 1:02d}", "kind": "a" if n % 7 else "b", "n": n}
-            for n in range(200)
-        )
-        table.insert({"kind": "a", "n": -1})  # no `at`: never returned
-        Q = Query()
-        odd = table.newest("at", 30, (Q.kind == "a") & Q.n.test(lambda n: n % 2 == 1))
-        expected = sorted(
-            (d for d in table.all() if "at" in d and d["kind"] == "a" and d["n"] % 2 == 1),
-            key=lambda d: (d["at"], d.doc_id),
-            reverse=True,
-        )[:30]
-        assert [d.doc_id for d in odd] == [d.doc_id for d in expected]
-        assert len(table.newest("at", 500)) == 200
-        with pytest.raises(ValueError):
-            table.newest("n", 5)
 
 
 def test_unknown_and_hidden_threads_and_bad_requests(anonymous):

@@ -13,10 +13,10 @@ from starlette.testclient import TestClient
 
 from comments_service.app import create_app
 from comments_service.errors import ApiError
-from comments_service.user import User
 from comments_service.storage import Database
 from comments_service.store import is_public
 from comments_service.store.limits import ADMIN_FAILURES
+from comments_service.user import User
 from tests.service.conftest import ORIGIN, assert_api_error
 from tests.service.moderation_kit import (
     API,

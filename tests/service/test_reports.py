@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.testclient import TestClient
 
-from comments_service import reports
+from comments_service.routes import reports
 from comments_service.storage import Database
 from tests.service.conftest import assert_api_error, write_articles
 
