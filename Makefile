@@ -34,7 +34,7 @@ RUN_PORT = $(if $(filter-out 0,$(PORT)),$(PORT),8000)
 VARDIR?=$(CURDIR)/var
 
 # What `make lint` (and tests/test_lint.py) type-checks with mypy --strict.
-MYPY_PATHS = plugins/kurier
+MYPY_PATHS = plugins/kurier comments_service
 
 # Installed once per change of pyproject.toml: later runs skip it in no time.
 INSTALLED=$(VENV)/.kurier-installed

@@ -18,13 +18,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import admin, feed_routes
+from . import admin
 from .articles import ArticleIndex
 from .config import Settings
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .events import ChangeFeed, end_streams_on_exit_signals
 from .identity import Identity
-from .routes import api_routes, outside_routes
+from .routes import api_routes, feed_routes, outside_routes
 from .security import Guard, SecurityHeaders
 from .storage import Database
 from .store import Store
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=_lifespan(settings),
     )
     app.state.settings = settings
-    app.state.articles = ArticleIndex(settings.articles_path)
+    app.state.articles = ArticleIndex(settings.articles_path, settings.manifest_check_interval)
     return app
 
 
@@ -77,7 +77,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
     routes: list[BaseRoute] = [
         Mount("/api/v1", routes=api_routes()),
         *outside_routes(),  # /healthz
-        *feed_routes.ROUTES,  # before the site: its own feeds/ holds the article feeds
+        *feed_routes(),  # before the site: its own feeds/ holds the article feeds
         Mount("/admin", routes=admin.ROUTES),
     ]
     if settings.site_dir is not None:

@@ -12,13 +12,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger("comments_service")
 
 # Strictest first: translations should agree, but if they do not, the
 # stricter setting wins.
 _MODES = ("hidden", "closed", "moderated", "open")
-STAT_INTERVAL = 0.25  # seconds between checks of the file
+STAT_INTERVAL = 0.25  # seconds between checks of the file (Settings.manifest_check_interval)
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ def _comparable(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def parse_manifest(entries: list) -> dict[str, Article]:
+def parse_manifest(entries: list[Any]) -> dict[str, Article]:
     """Articles by slug from the manifest's list of entries (one per language)."""
-    grouped: dict[str, list[dict]] = {}
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
         if isinstance(entry, dict) and isinstance(entry.get("slug"), str):
             grouped.setdefault(entry["slug"], []).append(entry)
@@ -120,10 +121,15 @@ def site_root(articles: dict[str, Article]) -> str | None:
 
 
 class ArticleIndex:
-    """The manifest, re-read when its modification time or size changes."""
+    """The manifest, re-read when its modification time or size changes.
 
-    def __init__(self, path: Path | None):
+    The file is looked at no more often than every `check_interval` seconds,
+    so that a burst of requests costs one stat() call rather than one each.
+    """
+
+    def __init__(self, path: Path | None, check_interval: float = STAT_INTERVAL):
         self.path = path
+        self.check_interval = check_interval
         self._articles: dict[str, Article] = {}
         self._site_root: str | None = None
         self._stamp: tuple[int, int] | None = None
@@ -134,7 +140,7 @@ class ArticleIndex:
 
     def articles(self) -> dict[str, Article]:
         now = time.monotonic()
-        if now - self._checked >= STAT_INTERVAL:
+        if now - self._checked >= self.check_interval:
             self._checked = now
             self._reload_if_changed()
         return self._articles

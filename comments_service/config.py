@@ -50,7 +50,9 @@ class Settings:
     site_dir: Path | None = None
     articles: Path | None = None
     auth: str = "open"
-    trusted_proxies: tuple = field(default_factory=lambda: _networks("127.0.0.1/32,::1/128", ""))
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(
+        default_factory=lambda: _networks("127.0.0.1/32,::1/128", "")
+    )
     moderators: frozenset[str] = frozenset()
     moderator_group: str = ""
     admin_password: str = ""
@@ -79,6 +81,8 @@ class Settings:
     max_anonymous_streams: int = 1000
     events_heartbeat: float = 15.0
     events_poll_interval: float = 0.1
+    # Seconds between looks at articles.json for a change; fixed in production, 0 in tests.
+    manifest_check_interval: float = 0.25
 
     @property
     def public_origin(self) -> str | None:
@@ -113,7 +117,7 @@ class Settings:
         site_dir = Path(get("SITE_DIR")) if get("SITE_DIR") else None
         if site_dir is not None and not site_dir.is_dir():
             raise ConfigError(f"COMMENTS_SITE_DIR: {site_dir} is not a directory")
-        limits = {
+        limits: dict[str, Any] = {
             field: parse_rate_limit(get(name, default), f"COMMENTS_{name}")
             for field, (name, default) in RATE_LIMITS.items()
         }
@@ -214,7 +218,7 @@ def _whole_number(name: str, value: str) -> int:
     return int(value)
 
 
-def _networks(value: str, name: str) -> tuple:
+def _networks(value: str, name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     networks = []
     for item in _items(value):
         try:

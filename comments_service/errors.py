@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 
 import orjson
@@ -41,7 +42,7 @@ class ApiError(Exception):
         code: str,
         message: str,
         field: str | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         extra: dict[str, object] | None = None,
     ):
         super().__init__(message)
@@ -54,7 +55,7 @@ class ApiError(Exception):
 
 
 def error_body(
-    code: str, message: str, field: str | None = None, extra: dict | None = None
+    code: str, message: str, field: str | None = None, extra: dict[str, object] | None = None
 ) -> bytes:
     """The error as JSON; a name or message quoting what a client sent stays encodable."""
     return orjson.dumps(

@@ -21,7 +21,9 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
+from types import FrameType
+from typing import Any, TypeVar
 
 import orjson
 from starlette.responses import StreamingResponse
@@ -42,6 +44,10 @@ RETRY_AFTER = 30  # seconds, for a reader over the bound on open streams
 RETRY = b"retry: 3000\n\n"
 PING = b": ping\n\n"
 HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+
+K = TypeVar("K")
+#: What signal.signal installs: called with the signal's number and the current frame.
+SignalHandler = Callable[[int, FrameType | None], Any]
 
 
 def event_frame(change: Change) -> bytes:
@@ -110,7 +116,7 @@ class ChangeFeed:
         self._version = 0
         self._woken = False  # this process committed since the last look
         self._waiting: asyncio.Future[None] | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = 0
 
@@ -270,6 +276,11 @@ class ChangeFeed:
             _count_down(self._anonymous_from, subscriber.address)
 
     @property
+    def position(self) -> int:
+        """The id of the last change this worker handed to its streams."""
+        return self._position
+
+    @property
     def open_streams(self) -> int:
         """How many streams this worker has open."""
         return sum(self._open.values())
@@ -297,7 +308,7 @@ class ChangeFeed:
 
     async def _events(
         self, subscriber: Subscriber, first: bytes, position: int
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """The body of a stream: what was missed, then live changes and heartbeats."""
         try:
             yield first
@@ -319,7 +330,7 @@ class ChangeFeed:
             self._unsubscribe(subscriber)
 
 
-def _count_down(counts: dict, key: object) -> None:
+def _count_down(counts: dict[K, int], key: K) -> None:
     counts[key] -= 1
     if not counts[key]:
         del counts[key]
@@ -335,14 +346,15 @@ class EventStreamResponse(StreamingResponse):
 
     media_type = "text/event-stream"
 
-    def __init__(self, content: AsyncIterator[bytes]):
+    def __init__(self, content: AsyncGenerator[bytes, None]):
         super().__init__(content, headers=HEADERS)
+        self._content = content  # body_iterator, typed as the generator it is
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            await self.body_iterator.aclose()  # type: ignore[attr-defined]
+            await self._content.aclose()
 
 
 def end_streams_on_exit_signals(feed: ChangeFeed) -> Callable[[], None]:
@@ -356,13 +368,15 @@ def end_streams_on_exit_signals(feed: ChangeFeed) -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         return lambda: None  # signal handlers live in the main thread only
     loop = asyncio.get_running_loop()
-    installed: dict[int, tuple[Callable, Callable]] = {}
+    installed: dict[int, tuple[SignalHandler, SignalHandler]] = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         previous = signal.getsignal(signum)
         if not callable(previous):
             continue  # the default action or ignored: nothing of the server's to chain
 
-        def handler(number: int, frame: object, previous: Callable = previous) -> None:
+        def handler(
+            number: int, frame: FrameType | None, previous: SignalHandler = previous
+        ) -> None:
             with contextlib.suppress(RuntimeError):  # the loop is already closed
                 loop.call_soon_threadsafe(feed.end_streams)
             previous(number, frame)

@@ -4,7 +4,7 @@ The titles' phrases are the `feeds` section of the service's catalogue
 (comments_service/i18n/): an article's title always stands in quotation
 marks, which are set here, and no phrase names anyone's gender ("Anna
 Kowalska skomentowała" would have to guess it). Which comments go in, the
-links and the HTTP side (conditional requests) are in feed_routes.py.
+links and the HTTP side (conditional requests) are in routes/feeds.py.
 Nothing here reads the clock: the same data always gives the same bytes,
 which is what lets the routes derive a strong ETag from the data.
 """
@@ -53,7 +53,8 @@ def inner_quotes(title: str, lang: str) -> str:
 
 def _quote_pairs(text: str) -> list[tuple[int, int, int]]:
     """(opening index, closing index, depth from 1) of each quotation in `text`."""
-    pairs, stack = [], []  # stack: (index, mark) of the open quotations
+    pairs: list[tuple[int, int, int]] = []
+    stack: list[tuple[int, str]] = []  # (index, mark) of the open quotations
     for index, mark in enumerate(text):
         if mark not in '„“”«»"':
             continue
@@ -129,6 +130,8 @@ def render(feed: Feed, kind: str) -> bytes:
             entry.dc.dc_creator(item.author)
         else:
             entry.author({"name": item.author})
-    if kind == "rss":
-        return generator.rss_str(pretty=False)
-    return generator.atom_str(pretty=False)
+    # feedgen is unannotated: its *_str() give the XML as bytes in the encoding asked for.
+    xml: bytes = (
+        generator.rss_str(pretty=False) if kind == "rss" else generator.atom_str(pretty=False)
+    )
+    return xml

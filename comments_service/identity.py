@@ -28,15 +28,16 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import time
 import unicodedata
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 import orjson
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection
 
+from . import times
 from .config import Settings
 from .errors import ApiError, invalid, rate_limited
 from .store import Store
@@ -80,7 +81,8 @@ class Identity:
                 if self.is_admin(request):
                     user = replace(user, moderator=True) if user else ADMIN_USER
             request.scope["kurier_user"] = user
-        return request.scope["kurier_user"]
+        cached: User | None = request.scope["kurier_user"]
+        return cached
 
     def trusted_peer(self, request: HTTPConnection) -> bool:
         """Whether the TCP peer is one of the trusted proxies."""
@@ -161,7 +163,7 @@ class Identity:
         except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def sign_in(self, request: HTTPConnection, name: str) -> tuple[User, dict]:
+    def sign_in(self, request: HTTPConnection, name: str) -> tuple[User, dict[str, Any]]:
         """Open mode: the person with their chosen name, and the cookie to set.
 
         The person keeps their id (and its age) when they change their name;
@@ -172,7 +174,7 @@ class Identity:
         if current is not None:
             user = User(id=current.id, name=name, since=current.since)
         else:
-            user = User(id="u" + secrets.token_hex(8), name=name, since=int(time.time()))
+            user = User(id="u" + secrets.token_hex(8), name=name, since=times.unix())
         data = {"id": user.id, "name": user.name, "since": user.since}
         cookie = {
             "key": COOKIE,
@@ -206,7 +208,9 @@ class Identity:
         session = self._admin_token(request)
         return session is not None and self.store.sessions.active(session)
 
-    async def admin_sign_in(self, request: HTTPConnection, password: object) -> tuple[User, dict]:
+    async def admin_sign_in(
+        self, request: HTTPConnection, password: object
+    ) -> tuple[User, dict[str, Any]]:
         """Open mode: a moderator signs in with COMMENTS_ADMIN_PASSWORD.
 
         Returns the moderator and the cookie to set (`response.set_cookie(**cookie)`).
@@ -254,7 +258,7 @@ class Identity:
         request.scope["kurier_user"] = user
         return user, cookie
 
-    def admin_sign_out(self, request: HTTPConnection) -> dict:
+    def admin_sign_out(self, request: HTTPConnection) -> dict[str, Any]:
         """End the request's admin session; the cookie to delete (`response.delete_cookie(**…)`)."""
         session = self._admin_token(request)
         if session is not None:

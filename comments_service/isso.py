@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import render, times
@@ -48,6 +49,7 @@ from .config import Settings
 from .identity import NAME_MAX, clean_name
 from .storage import Database
 from .store import Store
+from .store.rows import CommentRow
 
 ACCEPTED, PENDING, DELETED = 1, 2, 4
 ANONYMOUS = "Anonim"
@@ -85,7 +87,7 @@ class Report:
     plain_text: int = 0  # texts Kurier's renderer refused, kept as escaped text
     already: int = 0  # imported by an earlier run
     threads: set[str] = field(default_factory=set)
-    unmapped: Counter = field(default_factory=Counter)  # URI -> comments not imported
+    unmapped: Counter[str] = field(default_factory=Counter)  # URI -> comments not imported
 
     @property
     def mapped_any(self) -> bool:
@@ -125,7 +127,7 @@ def read_isso(path: Path) -> list[IssoComment]:
     return [comment for comment in map(_comment, rows) if comment is not None]
 
 
-def _comment(row: tuple) -> IssoComment | None:
+def _comment(row: tuple[Any, ...]) -> IssoComment | None:
     """One row as an IssoComment; None for a row too damaged to import."""
     comment_id, uri, parent, created, modified, mode, text, author, email, likes = row
     try:
@@ -211,7 +213,9 @@ def _text(source: str, report: Report) -> tuple[str, str]:
         return source, render.sanitize_html(f"<p>{escaped}</p>")
 
 
-def _row(comment: IssoComment, slug: str, parent: int | None, secret: str, report: Report):
+def _row(
+    comment: IssoComment, slug: str, parent: int | None, secret: str, report: Report
+) -> CommentRow:
     deleted = comment.mode == DELETED
     name = clean_name(comment.author)[:NAME_MAX] or ANONYMOUS
     body, body_html = ("", "") if deleted else _text(comment.text, report)
@@ -262,7 +266,9 @@ def import_isso(
     return report
 
 
-def _import(store: Store, comments: list[IssoComment], uri_map: UriMap, secret: str, report):
+def _import(
+    store: Store, comments: list[IssoComment], uri_map: UriMap, secret: str, report: Report
+) -> None:
     by_id = {comment.id: comment for comment in comments}
     slugs = {comment.id: uri_map.slug(comment.uri) for comment in comments}
     for comment in comments:
@@ -290,7 +296,9 @@ def _import(store: Store, comments: list[IssoComment], uri_map: UriMap, secret: 
             # A parent not inserted by now is part of a loop of parents
             # (a damaged file): the loop is cut there.
             parent_id = done.get(parent.id) if parent is not None else None
-            row = _row(item, slugs[item.id], parent_id, secret, report)
+            slug = slugs[item.id]
+            assert slug is not None  # only mapped comments are wanted, parents in their thread
+            row = _row(item, slug, parent_id, secret, report)
             done[item.id] = store.imports.insert(row)
             report.threads.add(row["thread"])
             if row["deleted"]:
@@ -310,7 +318,11 @@ def _import(store: Store, comments: list[IssoComment], uri_map: UriMap, secret: 
         store.imports.recount(slug)
 
 
-def _with_ancestors(comments: Iterable[IssoComment], by_id: dict, slugs: dict) -> list:
+def _with_ancestors(
+    comments: Iterable[IssoComment],
+    by_id: dict[int, IssoComment],
+    slugs: dict[int, str | None],
+) -> list[IssoComment]:
     """The mapped comments to import: all but deleted ones, plus the deleted
     ones that still have a reply to keep in place."""
     keep = {c.id for c in comments if slugs[c.id] is not None and c.mode != DELETED}

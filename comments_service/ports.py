@@ -34,7 +34,8 @@ def free_alternative(busy: int) -> int:
             return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+        free: int = probe.getsockname()[1]
+        return free
 
 
 def main(argv: list[str]) -> int:

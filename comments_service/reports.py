@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from .articles import Article
 from .store import Store
@@ -55,7 +56,9 @@ def in_range(article: Article, query: EngagementQuery) -> bool:
     return (query.start is None or day >= query.start) and (query.end is None or day <= query.end)
 
 
-def engagement(store: Store, articles: Iterable[Article], query: EngagementQuery) -> list[dict]:
+def engagement(
+    store: Store, articles: Iterable[Article], query: EngagementQuery
+) -> list[dict[str, Any]]:
     """One row per article that has a discussion, published within the range, sorted."""
     chosen = {a.slug: a for a in articles if not a.hidden and in_range(a, query)}
     tallies = store.engagement.tallies(chosen)
@@ -64,7 +67,7 @@ def engagement(store: Store, articles: Iterable[Article], query: EngagementQuery
     return sort_rows(rows, query.sort, query.order)
 
 
-def _engagement_row(article: Article, tally: Tally, kinds: Iterable[str]) -> dict:
+def _engagement_row(article: Article, tally: Tally, kinds: Iterable[str]) -> dict[str, Any]:
     times = [at for at in tally.times if at]
     reactions = {kind: tally.reactions.get(kind, 0) for kind in kinds}
     return {
@@ -84,21 +87,23 @@ def _engagement_row(article: Article, tally: Tally, kinds: Iterable[str]) -> dic
     }
 
 
-def _sort_value(row: dict, column: str) -> object:
+def _sort_value(row: dict[str, Any], column: str) -> str | int | None:
+    """A text, a number or None: each column holds one kind besides None."""
+    reactions: dict[str, int] = row["reactions"]
     if column.startswith("reaction_"):
-        return row["reactions"].get(column.removeprefix("reaction_"), 0)
+        return reactions.get(column.removeprefix("reaction_"), 0)
     if column == "reactions":
-        return sum(row["reactions"].values())
+        return sum(reactions.values())
     if column == "langs":
         return " ".join(row["langs"])
-    value = row[column]
+    value: str | int | None = row[column]
     return value.casefold() if isinstance(value, str) else value
 
 
-def sort_rows(rows: list[dict], column: str, order: str) -> list[dict]:
+def sort_rows(rows: list[dict[str, Any]], column: str, order: str) -> list[dict[str, Any]]:
     """Rows by `column`; ties by slug; rows without a value (no date, no activity) last."""
     rows = sorted(rows, key=lambda row: row["slug"])
-    present = [row for row in rows if _sort_value(row, column) is not None]
+    present = [(value, row) for row in rows if (value := _sort_value(row, column)) is not None]
     missing = [row for row in rows if _sort_value(row, column) is None]
-    present.sort(key=lambda row: _sort_value(row, column), reverse=order == "desc")
-    return present + missing
+    present.sort(key=lambda pair: pair[0], reverse=order == "desc")
+    return [row for _, row in present] + missing

@@ -86,7 +86,7 @@ def origin_allowed(origin: str | None, headers: Headers, allowed: Iterable[str])
 class Guard:
     """Origin, content type and body size checks for the API."""
 
-    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = (), prefix="/api/"):
+    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = (), prefix: str = "/api/"):
         self.app = app
         self.allowed_origins = tuple(allowed_origins)
         self.prefix = prefix

@@ -80,6 +80,8 @@ class KurierHttpProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
 
+    # uvicorn's protocol takes an asyncio.Transport where asyncio.Protocol declares a
+    # BaseTransport (and ignores the override itself); this keeps uvicorn's signature.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._start_head_clock()  # the first request's deadline runs from the connection

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import forbidden, not_signed_in
 
@@ -17,7 +18,7 @@ class User:
     email: str = ""
     since: int = 0  # open mode: when the identity was made (Unix time; 0: before Kurier kept it)
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "moderator": self.moderator}
 
 

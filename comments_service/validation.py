@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Literal, overload
 
 from . import times
 from .errors import invalid
@@ -31,6 +32,12 @@ def visible_text(value: object) -> str:
         return ""
     text, visible = fold(value)
     return text if visible else ""
+
+
+@overload
+def parse_reason(value: object, required: Literal[True], field: str = ...) -> str: ...
+@overload
+def parse_reason(value: object, required: bool, field: str = ...) -> str | None: ...
 
 
 def parse_reason(value: object, required: bool, field: str = "reason") -> str | None:

@@ -32,8 +32,8 @@ def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_lint_mypy_paths_name_the_plugin() -> None:
-    assert "plugins/kurier" in mypy_paths()
+def test_lint_mypy_paths_name_the_plugin_and_the_service() -> None:
+    assert {"plugins/kurier", "comments_service"} <= set(mypy_paths())
 
 
 def test_lint_mypy_strict_finds_no_error() -> None:

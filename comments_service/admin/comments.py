@@ -3,11 +3,13 @@ does to one comment: hide, show, dismiss its reports, delete, approve, reject, p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..state import app_state
 from ..user import User
 from ..validation import parse_reason
 from .queries import (
@@ -26,7 +28,7 @@ COMMENT_ACTIONS = ("hide", "unhide", "dismiss", "delete", "approve", "reject", "
 
 
 def _queue(request: Request, user: User) -> tuple[str, dict[str, Any]]:
-    queues = request.app.state.store.queues
+    queues = app_state(request).store.queues
     flagged = queues.reported(user, limit=PAGE_SIZE, before=before(request))
     pending = queues.waiting(user, limit=PAGE_SIZE)
     return "queue.html", {"flagged": flagged, "pending": pending, "titles": thread_titles(request)}
@@ -39,7 +41,7 @@ async def queue_page(request: Request) -> Response:
 def _comments(request: Request, user: User) -> tuple[str, dict[str, Any]]:
     thread, author = query_value(request, "thread"), query_value(request, "author", PERSON_MAX)
     start = before(request)
-    found = request.app.state.store.queues.recent(
+    found = app_state(request).store.queues.recent(
         user, limit=PAGE_SIZE, before=start, thread=thread, author=author
     )
     filters = {"thread": thread, "author": author}
@@ -60,11 +62,13 @@ async def comments_page(request: Request) -> Response:
 
 
 def _do(request: Request, action: str, form: dict[str, str], user: User) -> str:
-    store = request.app.state.store
+    store = app_state(request).store
     comment_id = request.path_params["comment_id"]
-    reason = parse_reason(form.get("reason") or None, required=action == "hide")
-    operations = {
-        "hide": lambda: store.moderation.hide(comment_id, user, reason),
+    if action == "hide":
+        store.moderation.hide(comment_id, user, parse_reason(form.get("reason") or None, True))
+        return action
+    reason = parse_reason(form.get("reason") or None, required=False)
+    operations: dict[str, Callable[[], object]] = {
         "unhide": lambda: store.moderation.unhide(comment_id, user, reason),
         "dismiss": lambda: store.moderation.dismiss_reports(comment_id, user, reason),
         "delete": lambda: store.comments.delete(comment_id, user, reason),

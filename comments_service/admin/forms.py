@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 from urllib.parse import parse_qsl
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -25,6 +26,7 @@ from starlette.responses import Response
 
 from ..identity import secure_cookies
 from ..security import MAX_BODY, origin_allowed, request_origin
+from ..state import app_state
 from ..user import User
 
 CSRF_COOKIE = "kurier_admin_csrf"
@@ -67,14 +69,14 @@ def set_browser_key(request: Request, response: Response) -> None:
 
 def csrf_token(request: Request, user: User | None) -> str:
     """The token the forms of this page carry."""
-    secret = request.app.state.settings.secret_key.encode()
+    secret = app_state(request).settings.secret_key.encode()
     message = f"{ensure_browser_key(request)}\x00{user.id if user else ''}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def genuine(request: Request, form: dict[str, str], user: User | None) -> bool:
     """Whether a form post came from our own page in this browser (see the module docstring)."""
-    allowed = request.app.state.settings.own_origins
+    allowed = app_state(request).settings.own_origins
     if not origin_allowed(request_origin(request.headers), request.headers, allowed):
         return False
     if browser_key(request) is None:
@@ -111,11 +113,11 @@ def back_to(form: dict[str, str], default: str = ADMIN_PATH) -> str:
 
 
 def _flash_serializer(request: Request) -> URLSafeSerializer:
-    return URLSafeSerializer(request.app.state.settings.secret_key, salt="kurier-admin-flash")
+    return URLSafeSerializer(app_state(request).settings.secret_key, salt="kurier-admin-flash")
 
 
 def set_flash(
-    request: Request, response: Response, kind: str, key: str, text: str = "", **values
+    request: Request, response: Response, kind: str, key: str, text: str = "", **values: object
 ) -> None:
     """Remember a message (signed, so no one else can plant one) for the next page."""
     value = _flash_serializer(request).dumps({"kind": kind, "key": key, "text": text, **values})
@@ -130,7 +132,7 @@ def set_flash(
     )
 
 
-def take_flash(request: Request) -> dict | None:
+def take_flash(request: Request) -> dict[str, Any] | None:
     """The message left by the previous action, if any (the page then clears it)."""
     token = request.cookies.get(FLASH_COOKIE)
     if not token:

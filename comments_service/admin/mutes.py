@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import ApiError
+from ..state import app_state
 from ..user import User
 from ..validation import parse_reason, parse_until
 from .queries import PERSON_MAX, query_value
@@ -18,7 +19,7 @@ from .render import act, page
 
 
 def _mutes(request: Request, user: User) -> tuple[str, dict[str, Any]]:
-    mutes = request.app.state.store.people.active_mutes(user)
+    mutes = app_state(request).store.people.active_mutes(user)
     person = query_value(request, "person", PERSON_MAX)
     return "mutes.html", {"mutes": mutes["items"], "person": person}
 
@@ -39,7 +40,7 @@ def _until(request: Request, form: dict[str, str]) -> str:
     moderators' time zone (COMMENTS_TIMEZONE); parse_until says what is wrong with it."""
     day = form.get("until", "").strip()
     if len(day) == 10:
-        zone = ZoneInfo(request.app.state.settings.timezone)
+        zone = ZoneInfo(app_state(request).settings.timezone)
         with contextlib.suppress(ValueError):
             day = datetime.fromisoformat(day).replace(tzinfo=zone).isoformat()
     return parse_until(day)
@@ -50,7 +51,7 @@ async def mute(request: Request) -> Response:
         person = _person(form)
         until = _until(request, form)
         reason = parse_reason(form.get("reason") or None, required=True)
-        request.app.state.store.people.mute(person, user, until, reason)
+        app_state(request).store.people.mute(person, user, until, reason)
         return "mute"
 
     return await act(request, operation)
@@ -59,7 +60,7 @@ async def mute(request: Request) -> Response:
 async def unmute(request: Request) -> Response:
     def operation(form: dict[str, str], user: User) -> str:
         reason = parse_reason(form.get("reason") or None, required=False)
-        request.app.state.store.people.unmute(_person(form), user, reason)
+        app_state(request).store.people.unmute(_person(form), user, reason)
         return "unmute"
 
     return await act(request, operation)

@@ -3,12 +3,13 @@ the articles listed in them, threads' titles, and the links between pages of a l
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 
 from ..articles import Article
+from ..state import app_state
+from ..store.answers import Page
 from ..validation import parse_page
 from .words import page_lang
 
@@ -32,12 +33,12 @@ def before(request: Request) -> int | None:
 def listed_articles(request: Request) -> list[Article]:
     """The articles that have a discussion, newest first."""
     found = sorted(
-        (a for a in request.app.state.articles.articles().values() if not a.hidden),
+        (a for a in app_state(request).articles.articles().values() if not a.hidden),
         key=lambda a: a.slug,
     )
-    dated = [a for a in found if a.published is not None]
-    dated.sort(key=lambda a: a.published.timestamp(), reverse=True)
-    return dated + [a for a in found if a.published is None]
+    dated = [(a.published.timestamp(), a) for a in found if a.published is not None]
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [a for _, a in dated] + [a for a in found if a.published is None]
 
 
 def thread_titles(request: Request) -> dict[str, dict[str, str]]:
@@ -45,17 +46,17 @@ def thread_titles(request: Request) -> dict[str, dict[str, str]]:
     lang = page_lang(request)
     return {
         a.slug: {"title": a.title(lang), "url": "/" + a.url(lang).lstrip("/")}
-        for a in request.app.state.articles.articles().values()
+        for a in app_state(request).articles.articles().values()
     }
 
 
-def filtered(path: str, filters: dict[str, str | None], **more: str) -> str:
+def filtered(path: str, filters: dict[str, str | None], **more: str | int) -> str:
     """`path` with the filters that are set (and `more`) as its query string."""
     query = {name: value for name, value in filters.items() if value} | more
     return path + ("?" + urlencode(query) if query else "")
 
 
-def older_link(path: str, filters: dict[str, str | None], page: dict[str, Any]) -> str | None:
+def older_link(path: str, filters: dict[str, str | None], page: Page) -> str | None:
     """The next page of a list, its filters kept; None on the last page."""
     if page["next_before"] is None:
         return None

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ..errors import ApiError
 from ..i18n import asked_lang
 from ..identity import secure_cookies
+from ..state import app_state
 from ..store.audit import SYSTEM_ID
 from ..store.moderation import AUTO_HIDE_REASON
 from ..user import User
@@ -57,7 +58,7 @@ Operation = Callable[[dict[str, str], User], str]
 def current_user(request: Request) -> User | None:
     """Who is asking, or nobody."""
     try:
-        user: User | None = request.app.state.identity.user(request)
+        user: User | None = app_state(request).identity.user(request)
     except ApiError:  # e.g. an identity header sent twice: nobody
         return None
     return user
@@ -90,7 +91,7 @@ def render(
 
 def _layout(request: Request, lang: str, user: User | None) -> dict[str, Any]:
     """What base.html and the macros use on every page."""
-    settings = request.app.state.settings
+    settings = app_state(request).settings
     t = translator(lang)
     address = here(request)
     switch_to = other_lang(lang)
@@ -132,8 +133,8 @@ def local_time(zone_name: str) -> Callable[[str], str]:
 def site_address(request: Request) -> str:
     """The newsroom's address, for the link back to it: from the articles' absolute
     addresses in articles.json, else COMMENTS_PUBLIC_URL, else this server's root."""
-    public_url = request.app.state.settings.public_url
-    return request.app.state.articles.site_root() or (public_url + "/" if public_url else "/")
+    public_url = app_state(request).settings.public_url
+    return app_state(request).articles.site_root() or (public_url + "/" if public_url else "/")
 
 
 def message(request: Request, error: ApiError) -> str:
@@ -148,7 +149,7 @@ def refused(request: Request, user: User | None, key: str, status: int) -> HTMLR
 
 def not_moderator(request: Request, user: User | None) -> Response:
     """Open mode: to the sign-in form; header mode: a 403 page (the proxy decides who)."""
-    if request.app.state.settings.auth == "open":
+    if app_state(request).settings.auth == "open":
         return RedirectResponse("/admin/sign-in", status_code=303, headers=NO_STORE)
     return render(request, "forbidden.html", user, status=403)
 

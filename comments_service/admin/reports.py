@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from ..errors import ApiError, not_found, not_must_read
 from ..routes import reports
+from ..state import app_state
 from ..user import User
 from .queries import thread_titles
 from .render import message, page
@@ -30,7 +31,7 @@ class _Params(dict[str, str]):
 
 
 def _engagement(request: Request, user: User) -> tuple[str, dict[str, Any]]:
-    kinds = request.app.state.settings.reactions
+    kinds = app_state(request).settings.reactions
     params = _Params(
         {k: v for k, v in request.query_params.items() if k in reports.ENGAGEMENT_PARAMETERS and v}
     )
@@ -58,14 +59,14 @@ def _engagement(request: Request, user: User) -> tuple[str, dict[str, Any]]:
 
 
 def _rows(request: Request, query: reports.EngagementQuery) -> list[dict[str, Any]]:
-    articles = request.app.state.articles.articles().values()
-    return reports.engagement(request.app.state.store, articles, query)
+    articles = app_state(request).articles.articles().values()
+    return reports.engagement(app_state(request).store, articles, query)
 
 
 def _must_read(request: Request, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """The must-read articles of every date, whatever the table's dates: from the table's
     `rows` when it has every date (in its order), else counted again (None)."""
-    articles = request.app.state.articles.articles()
+    articles = app_state(request).articles.articles()
     if rows is None:
         rows = _rows(request, reports.EngagementQuery())
     return [{**row, "updated": articles[row["slug"]].modified} for row in rows if row["must_read"]]
@@ -106,13 +107,13 @@ async def reports_page(request: Request) -> Response:
 
 
 def _acknowledgements(request: Request, user: User) -> tuple[str, dict[str, Any]]:
-    article = request.app.state.articles.get(request.path_params["slug"])
+    article = app_state(request).articles.get(request.path_params["slug"])
     if article is None or article.hidden:
         raise not_found("thread")
     if not article.must_read:
         raise not_must_read()
     return "acknowledgements.html", {
-        "report": request.app.state.store.acks.report(article),
+        "report": app_state(request).store.acks.report(article),
         "title": article.title(page_lang(request)),
         "csv_url": f"/api/v1/reports/acknowledgements/{article.slug}.csv",
     }

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..errors import ApiError
+from ..state import app_state
 from ..user import User
 from . import forms
 from .render import NO_STORE, current_user, message, posted_form, render
@@ -22,7 +23,7 @@ Answer = Callable[[Request, dict[str, str], User | None], Awaitable[Response]]
 
 async def sign_in_page(request: Request) -> Response:
     user = current_user(request)
-    if request.app.state.settings.auth != "open":
+    if app_state(request).settings.auth != "open":
         if user is not None and user.moderator:
             return RedirectResponse("/admin/", status_code=303, headers=NO_STORE)
         return render(request, "forbidden.html", user, status=403)
@@ -48,7 +49,7 @@ def _done(request: Request, target: str, flash: str) -> Response:
 async def _check_password(request: Request, form: dict[str, str], user: User | None) -> Response:
     """Open mode: the moderator password (rate-limited per address by identity.py)."""
     try:
-        identity = request.app.state.identity
+        identity = app_state(request).identity
         _, cookie = await identity.admin_sign_in(request, form.get("password", ""))
     except ApiError as error:
         status = error.status if error.status != 409 else 403
@@ -63,10 +64,10 @@ async def _check_password(request: Request, form: dict[str, str], user: User | N
 
 
 async def _end_session(request: Request, form: dict[str, str], user: User | None) -> Response:
-    if request.app.state.settings.auth != "open":
+    if app_state(request).settings.auth != "open":
         return _done(request, "/admin/", "ok_signed_out")
     response = _done(request, "/admin/sign-in", "ok_signed_out")
-    response.delete_cookie(**request.app.state.identity.admin_sign_out(request))
+    response.delete_cookie(**app_state(request).identity.admin_sign_out(request))
     return response
 
 

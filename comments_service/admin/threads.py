@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import ApiError
+from ..state import app_state
 from ..store.audit import ACTIONS
 from ..store.queues import QUIET_THREAD
 from ..user import User
@@ -29,7 +30,7 @@ LOCK_ACTIONS = ("lock", "unlock")
 
 
 def _threads(request: Request, user: User) -> tuple[str, dict[str, Any]]:
-    states = request.app.state.store.queues.threads(user)
+    states = app_state(request).store.queues.threads(user)
     lang = page_lang(request)
     rows = [
         {
@@ -54,11 +55,11 @@ async def thread_action(request: Request) -> Response:
         return refused(request, current_user(request), "refused_form", 404)
 
     def operation(form: dict[str, str], user: User) -> str:
-        article = request.app.state.articles.get(request.path_params["slug"])
+        article = app_state(request).articles.get(request.path_params["slug"])
         if article is None or article.hidden:
             raise ApiError(404, "thread_not_found", "There is no such thread.")
         reason = parse_reason(form.get("reason") or None, required=False)
-        request.app.state.store.moderation.lock(article, user, action == "lock", reason)
+        app_state(request).store.moderation.lock(article, user, action == "lock", reason)
         return action
 
     return await act(request, operation)
@@ -70,7 +71,7 @@ def _log(request: Request, user: User) -> tuple[str, dict[str, Any]]:
     if action not in ACTIONS:
         action = None
     start = before(request)
-    found = request.app.state.store.audit.log(
+    found = app_state(request).store.audit.log(
         user, limit=PAGE_SIZE, before=start, thread=thread, actor=actor, action=action
     )
     filters = {"thread": thread, "actor": actor, "action": action}

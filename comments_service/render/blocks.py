@@ -11,8 +11,8 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
-from markdown.blockparser import BlockParser
 from markdown.blockprocessors import (
+    BlockProcessor,
     BlockQuoteProcessor,
     OListProcessor,
     UListProcessor,
@@ -28,7 +28,7 @@ from .rules import MAX_DEPTH, MAX_TREE_DEPTH, TooDeep
 _NESTING_STATES = frozenset({"blockquote", "list", "looselist"})
 
 
-class _DepthLimited:
+class _DepthLimited(BlockProcessor):
     """Mixin for container block processors: stop nesting at `MAX_DEPTH`.
 
     Beyond the limit the block falls through to the paragraph processor, so
@@ -36,11 +36,9 @@ class _DepthLimited:
     keeps ``'> ' * 2500`` or ``'1. ' * 1600`` from exhausting the stack.
     """
 
-    parser: BlockParser
-
     def test(self, parent: etree.Element, block: str) -> bool:
         depth = sum(state in _NESTING_STATES for state in self.parser.state)
-        return depth < MAX_DEPTH and super().test(parent, block)  # type: ignore[misc]
+        return depth < MAX_DEPTH and super().test(parent, block)
 
 
 class LimitedQuoteProcessor(_DepthLimited, BlockQuoteProcessor):
@@ -71,6 +69,8 @@ class FencedCode(Preprocessor):
     same: a fence of three or more backticks or tildes at the start of a
     line, an optional language word, and the same fence closing the block.
     """
+
+    md: markdown.Markdown  # always built with one (markdown_subset.py)
 
     def run(self, lines: list[str]) -> list[str]:
         closings: dict[str, list[int]] = {}
@@ -121,10 +121,9 @@ class LineBreaks(Treeprocessor):
             element, depth = stack.pop()
             if depth > MAX_TREE_DEPTH:
                 raise TooDeep
-            if element.tag == "pre" and len(element) and element[0].text:
+            if element.tag == "pre" and len(element) and (text := element[0].text):
                 # An indented code block ends with every blank line after it.
-                code = element[0]
-                code.text = markdown.util.AtomicString(code.text.rstrip() + "\n")
+                element[0].text = markdown.util.AtomicString(text.rstrip() + "\n")
             if element.tag in ("pre", "code"):
                 continue
             if element.text and "\n" in element.text:

@@ -128,7 +128,9 @@ class BareUrlProcessor(InlineProcessor):
 
     ANCESTOR_EXCLUDES = ("a",)
 
-    def handleMatch(
+    # Python-Markdown's InlineProcessor changes the signature of Pattern.handleMatch
+    # (taking `data`, returning a triple) and mypy holds its subclasses to Pattern's.
+    def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | None, int | None, int | None]:
         url = _trim_url(m.group(0))

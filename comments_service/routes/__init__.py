@@ -13,7 +13,9 @@
 - openapi.py    the OpenAPI document, made from this table
 - reference.py  the endpoint table of docs/API.md, made from this table
 
-The feeds (feed_routes.py) and the moderators' pages (admin/) are mounted
+- feeds.py      the comment feeds (Atom and RSS), outside /api/v1
+
+The feeds and the moderators' pages (admin/) are mounted
 beside it by app.py.
 """
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import comments, events, health, moderation, people, reactions, reports, threads
+from . import comments, events, feeds, health, moderation, people, reactions, reports, threads
 from .endpoint import API, Endpoint
 from .openapi import openapi_endpoint
 
@@ -47,3 +49,8 @@ def api_routes() -> list[BaseRoute]:
 def outside_routes() -> list[BaseRoute]:
     """The routes outside /api/v1 (the health check)."""
     return [endpoint.route() for endpoint in ENDPOINTS if endpoint.mount != API]
+
+
+def feed_routes() -> list[BaseRoute]:
+    """The comment feeds, outside /api/v1 (before the site: its own feeds/ holds the site's)."""
+    return list(feeds.ROUTES)

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import invalid
+from ..state import app_state
 from .endpoint import ANYONE, EVENTS, IDENTITY, Endpoint, Param
 from .http import article, current_user
 
@@ -15,7 +16,7 @@ async def get_events(request: Request) -> Response:
     found = article(request)
     user = current_user(request)
     resume = _last_event_id(request)
-    events, address = request.app.state.events, request.app.state.identity.address(request)
+    events, address = app_state(request).events, app_state(request).identity.address(request)
     return events.stream(found.slug, user.id if user else None, resume, address)
 
 

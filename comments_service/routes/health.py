@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..schemas.answers import Health
+from ..state import app_state
 from .endpoint import ANYONE, Endpoint
 from .http import json_response
 
@@ -17,11 +18,11 @@ logger = logging.getLogger("comments_service")
 async def healthz(request: Request) -> Response:
     """The service answers and its database can be read."""
     try:
-        request.app.state.db.storage.data_version()
+        app_state(request).db.storage.data_version()
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         logger.exception("health check failed")
         return json_response({"status": "unavailable", "database": "error"}, 503)
-    threads = len(request.app.state.articles.articles())
+    threads = len(app_state(request).articles.articles())
     return json_response({"status": "ok", "database": "ok", "threads": threads})
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import msgspec
 import orjson
@@ -20,6 +20,7 @@ from ..articles import Article
 from ..errors import ApiError, invalid, not_found, not_signed_in
 from ..schemas import Body
 from ..schemas.requests import GivenReason, OptionalReason
+from ..state import app_state
 from ..store import Store
 from ..user import User, require_moderator
 from ..validation import parse_reason
@@ -51,12 +52,12 @@ def no_content() -> Response:
 
 
 def store(request: Request) -> Store:
-    return request.app.state.store
+    return app_state(request).store
 
 
 def current_user(request: Request) -> User | None:
     """Who is asking, or None."""
-    return request.app.state.identity.user(request)
+    return app_state(request).identity.user(request)
 
 
 def signed_in(request: Request) -> User:
@@ -75,7 +76,7 @@ def moderator(request: Request) -> User:
 def article(request: Request, slug: str | None = None) -> Article:
     """The article a thread belongs to; hidden threads do not exist."""
     slug = slug if slug is not None else request.path_params["slug"]
-    found = request.app.state.articles.get(slug)
+    found = app_state(request).articles.get(slug)
     if found is None or found.hidden:
         raise not_found("thread")
     return found
@@ -83,7 +84,7 @@ def article(request: Request, slug: str | None = None) -> Article:
 
 async def write(request: Request, operation: Callable[[], T]) -> T:
     """Run a store operation in the next group commit (store/commits.py)."""
-    return await request.app.state.commits.run(operation)
+    return await app_state(request).commits.run(operation)
 
 
 # --- request bodies --------------------------------------------------------------------
@@ -115,6 +116,12 @@ async def read_optional_body(request: Request, shape: type[B]) -> B:
     return await read_body(request, shape)
 
 
+@overload
+async def read_reason(request: Request, required: Literal[True]) -> str: ...
+@overload
+async def read_reason(request: Request, required: bool = ...) -> str | None: ...
+
+
 async def read_reason(request: Request, required: bool = False) -> str | None:
     """The reason of {"reason"}: a body that must hold one, or one that may be left out."""
     if required:
@@ -122,7 +129,7 @@ async def read_reason(request: Request, required: bool = False) -> str | None:
     return parse_reason((await read_optional_body(request, OptionalReason)).reason, required=False)
 
 
-def refusal(data: dict, shape: type[Body], error: Exception) -> ApiError:
+def refusal(data: dict[str, Any], shape: type[Body], error: Exception) -> ApiError:
     """msgspec's complaint as the API's 422: an unknown field first, then a missing one,
     then a value of the wrong type (its values are checked where they are used)."""
     fields = msgspec.structs.fields(shape)

@@ -6,8 +6,9 @@ Each handler checks who is asking before it reads the body: 401 for nobody,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,41 +32,62 @@ from ..validation import parse_page
 from .endpoint import MODERATOR, MODERATORS, WRITER, Endpoint, Handler, Param
 from .http import article, json_response, moderator, read_reason, signed_in, store, write
 
+R = TypeVar("R", str, str | None)  # a reason that must be given, or one that may be left out
 # One comment action: (store, comment id, user, reason) -> its JSON answer.
-CommentAction = Callable[[Store, str, User, str | None], object]
+CommentAction = Callable[[Store, str, User, R], object]
+
+
+async def _optional_reason(request: Request) -> str | None:
+    return await read_reason(request)
+
+
+async def _given_reason(request: Request) -> str:
+    return await read_reason(request, required=True)
 
 
 def _on_comment(
-    act: CommentAction, reason_required: bool = False, moderators_only: bool = True,
+    act: CommentAction[R],
+    reason: Callable[[Request], Awaitable[R]],
+    moderators_only: bool = True,
     status: int = 200,
-) -> Handler:  # fmt: skip
+) -> Handler:
     """A handler for /comments/{id}/…: who asks, then the reason, then the action."""
 
     async def handler(request: Request) -> Response:
         user = moderator(request) if moderators_only else signed_in(request)
-        reason = await read_reason(request, required=reason_required)
+        given = await reason(request)
         found, comment_id = store(request), request.path_params["comment_id"]
-        result = await write(request, lambda: act(found, comment_id, user, reason))
+        result = await write(request, lambda: act(found, comment_id, user, given))
         return json_response(result, status=status)
 
     return handler
 
 
 put_hidden = _on_comment(lambda s, cid, user, reason: s.moderation.hide(cid, user, reason),
-                         reason_required=True)  # fmt: skip
-delete_hidden = _on_comment(lambda s, cid, user, reason: s.moderation.unhide(cid, user, reason))
-put_pinned = _on_comment(lambda s, cid, user, reason: s.moderation.pin(cid, user, True, reason))
-delete_pinned = _on_comment(lambda s, cid, user, reason: s.moderation.pin(cid, user, False, reason))
-put_approved = _on_comment(lambda s, cid, user, reason: s.moderation.approve(cid, user, reason))
+                         _given_reason)  # fmt: skip
+delete_hidden = _on_comment(
+    lambda s, cid, user, reason: s.moderation.unhide(cid, user, reason), _optional_reason
+)
+put_pinned = _on_comment(
+    lambda s, cid, user, reason: s.moderation.pin(cid, user, True, reason), _optional_reason
+)
+delete_pinned = _on_comment(
+    lambda s, cid, user, reason: s.moderation.pin(cid, user, False, reason), _optional_reason
+)
+put_approved = _on_comment(
+    lambda s, cid, user, reason: s.moderation.approve(cid, user, reason), _optional_reason
+)
 # Reject a comment waiting for pre-moderation: it is removed.
-delete_approved = _on_comment(lambda s, cid, user, reason: s.moderation.reject(cid, user, reason))
+delete_approved = _on_comment(
+    lambda s, cid, user, reason: s.moderation.reject(cid, user, reason), _optional_reason
+)
 # Report a comment to the moderators (any signed-in person, once).
 post_flag = _on_comment(
     lambda s, cid, user, reason: s.moderation.report(cid, user, reason),
-    reason_required=True, moderators_only=False, status=201,
+    _given_reason, moderators_only=False, status=201,
 )  # fmt: skip
 put_flags_dismissed = _on_comment(
-    lambda s, cid, user, reason: s.moderation.dismiss_reports(cid, user, reason)
+    lambda s, cid, user, reason: s.moderation.dismiss_reports(cid, user, reason), _optional_reason
 )
 
 

@@ -79,7 +79,7 @@ def _shapes(endpoints: Sequence[Endpoint]) -> list[Any]:
     return list(found)
 
 
-def _operation(endpoint: Endpoint, schema_of: dict[Any, dict]) -> dict[str, Any]:
+def _operation(endpoint: Endpoint, schema_of: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     description = f"Who: {endpoint.who}. {endpoint.description}".strip()
     operation: dict[str, Any] = {"summary": endpoint.summary, "description": description}
     parameters = [_path_param(name) for name in endpoint.path_params]
@@ -93,7 +93,7 @@ def _operation(endpoint: Endpoint, schema_of: dict[Any, dict]) -> dict[str, Any]
     return operation
 
 
-def _responses(endpoint: Endpoint, schema_of: dict[Any, dict]) -> dict[str, Any]:
+def _responses(endpoint: Endpoint, schema_of: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     if endpoint.answer is None:
         success: dict[str, Any] = {"description": "done; no content"}
     else:

@@ -9,6 +9,7 @@ from ..errors import ApiError, invalid
 from ..identity import me_body, parse_name
 from ..schemas.answers import Me, Mute, Unmuted
 from ..schemas.requests import AdminSignIn, NewMute, NewName, OptionalReason
+from ..state import app_state
 from ..validation import parse_reason, parse_until
 from .endpoint import ANYONE, IDENTITY, MODERATOR, MODERATORS, Endpoint
 from .http import current_user, json_response, moderator, read_body, read_reason, store, write
@@ -18,16 +19,16 @@ OPEN_MODE = "open mode"
 
 
 async def get_me(request: Request) -> Response:
-    return json_response(me_body(current_user(request), request.app.state.settings.auth))
+    return json_response(me_body(current_user(request), app_state(request).settings.auth))
 
 
 async def post_me(request: Request) -> Response:
     """Open mode: choose a display name (kept in a signed cookie)."""
-    settings = request.app.state.settings
+    settings = app_state(request).settings
     if settings.auth != "open":
         raise ApiError(409, "managed_identity", "Your name comes from the company sign-in here.")
     data = await read_body(request, NewName)
-    name, identity = parse_name(data.name), request.app.state.identity
+    name, identity = parse_name(data.name), app_state(request).identity
     if identity.cookie_user(request) is None:  # a new identity: limited per address
         store(request).limits.take_identity(identity.address(request))
     user, cookie = identity.sign_in(request, name)
@@ -39,23 +40,23 @@ async def post_me(request: Request) -> Response:
 async def post_admin_session(request: Request) -> Response:
     """Open mode: a moderator signs in with the admin password."""
     data = await read_body(request, AdminSignIn)
-    identity = request.app.state.identity
+    identity = app_state(request).identity
     user, cookie = await identity.admin_sign_in(request, data.password)
-    response = json_response(me_body(user, request.app.state.settings.auth))
+    response = json_response(me_body(user, app_state(request).settings.auth))
     response.set_cookie(**cookie)
     return response
 
 
 async def delete_admin_session(request: Request) -> Response:
     """Sign the moderator out (their display name, if any, stays)."""
-    cookie = request.app.state.identity.admin_sign_out(request)
-    response = json_response(me_body(current_user(request), request.app.state.settings.auth))
+    cookie = app_state(request).identity.admin_sign_out(request)
+    response = json_response(me_body(current_user(request), app_state(request).settings.auth))
     response.delete_cookie(**cookie)
     return response
 
 
 def _person_id(request: Request) -> str:
-    person = request.path_params["user_id"]
+    person: str = request.path_params["user_id"]
     if not person or len(person) > PERSON_ID_MAX:
         raise invalid("user_id", "That is not a person's id.")
     return person

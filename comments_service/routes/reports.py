@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import partial
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +20,8 @@ from starlette.responses import Response
 from ..errors import invalid, not_found, not_must_read
 from ..reports import EngagementQuery, engagement, engagement_columns
 from ..schemas.reports import AcknowledgementReport, EngagementReport
+from ..state import app_state
+from ..store.answers import MustReadReport
 from .endpoint import CSV, MODERATOR, MODERATORS, Endpoint, Handler, Param
 from .http import NO_STORE, json_response, moderator
 
@@ -36,7 +39,7 @@ ENGAGEMENT_PARAMETERS = ("from", "to", "sort", "order")
 # --- the engagement query ----------------------------------------------------------------
 
 
-def parse_engagement_query(params: Mapping, reactions: Iterable[str]) -> EngagementQuery:
+def parse_engagement_query(params: Mapping[str, str], reactions: Iterable[str]) -> EngagementQuery:
     """The query string of GET /reports/engagement, or a 422 naming the bad parameter."""
     values: dict[str, str] = {}
     for name in params:
@@ -77,10 +80,10 @@ def _day(values: Mapping[str, str], name: str) -> date | None:
 async def get_engagement(request: Request, as_csv: bool) -> Response:
     """Per article: comments, replies, reactions, participants, acknowledgements, activity."""
     moderator(request)
-    kinds = request.app.state.settings.reactions
+    kinds = app_state(request).settings.reactions
     query = parse_engagement_query(request.query_params, kinds)
-    articles = request.app.state.articles.articles().values()
-    rows = engagement(request.app.state.store, articles, query)
+    articles = app_state(request).articles.articles().values()
+    rows = engagement(app_state(request).store, articles, query)
     start = query.start.isoformat() if query.start else None
     end = query.end.isoformat() if query.end else None
     if as_csv:
@@ -94,13 +97,13 @@ async def get_engagement(request: Request, as_csv: bool) -> Response:
 async def get_acknowledgements(request: Request, as_csv: bool) -> Response:
     """Who confirmed a must-read article, and when: 404 unknown, 409 not a must-read."""
     moderator(request)
-    article = request.app.state.articles.get(request.path_params["slug"])
+    article = app_state(request).articles.get(request.path_params["slug"])
     if article is None or article.hidden:
         raise not_found("thread")
     if not article.must_read:
         raise not_must_read()
-    report = request.app.state.store.acks.report(article)
-    auth = request.app.state.settings.auth
+    report = app_state(request).store.acks.report(article)
+    auth = app_state(request).settings.auth
     if as_csv:
         header, table = acknowledgements_table(report, auth)
         return csv_response(header, table, csv_filename("acknowledgements", article.slug))
@@ -110,7 +113,9 @@ async def get_acknowledgements(request: Request, as_csv: bool) -> Response:
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def engagement_table(rows: list[dict], kinds: Iterable[str]) -> tuple[list[str], list[list]]:
+def engagement_table(
+    rows: list[dict[str, Any]], kinds: Iterable[str]
+) -> tuple[list[str], list[list[object]]]:
     """The CSV header and one list of cells per row."""
     kinds = list(kinds)
     header = engagement_columns(kinds)
@@ -127,7 +132,9 @@ def engagement_table(rows: list[dict], kinds: Iterable[str]) -> tuple[list[str],
     return header, table
 
 
-def acknowledgements_table(report: dict, auth: str) -> tuple[list[str], list[list]]:
+def acknowledgements_table(
+    report: MustReadReport, auth: str
+) -> tuple[list[str], list[list[object]]]:
     """The CSV of one article's acknowledgements: logins and e-mail in header mode."""
     if auth == "header":
         header = ["login", "name", "email", "acknowledged_at", "outdated"]
@@ -150,7 +157,7 @@ def neutralise(value: object) -> str:
     return "'" + text if text.lstrip(LEADING_SEPARATORS).startswith(FORMULA_STARTS) else text
 
 
-def to_csv(header: list[str], rows: Iterable[list]) -> bytes:
+def to_csv(header: list[str], rows: Iterable[list[object]]) -> bytes:
     """UTF-8 with a byte order mark, a header row, every cell neutralised."""
     buffer = io.StringIO()
     buffer.write(BOM)
@@ -167,7 +174,7 @@ def csv_filename(*parts: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:120] + ".csv"
 
 
-def csv_response(header: list[str], rows: list[list], filename: str) -> Response:
+def csv_response(header: list[str], rows: list[list[object]], filename: str) -> Response:
     headers = {**NO_STORE, "content-disposition": f'attachment; filename="{filename}"'}
     return Response(to_csv(header, rows), media_type="text/csv; charset=utf-8", headers=headers)
 
@@ -181,7 +188,7 @@ ENGAGEMENT_QUERY = (
 
 
 def _report(
-    path: str, handler: Handler, summary: str, answer: object, *errors: int, **more
+    path: str, handler: Handler, summary: str, answer: object, *errors: int, **more: Any
 ) -> Endpoint:
     return Endpoint("GET", path, handler, summary, MODERATORS, answer,
                     errors=(*MODERATOR, *errors), **more)  # fmt: skip

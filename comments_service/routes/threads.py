@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from ..errors import invalid
 from ..schemas.answers import Acknowledgement, Counts, ThreadView
+from ..state import app_state
 from .endpoint import ANYONE, IDENTITY, SIGNED_IN, Endpoint, Param
 from .http import article, current_user, json_response, signed_in, store, write
 
@@ -26,7 +27,7 @@ async def get_counts(request: Request) -> Response:
         raise invalid("slug", "Name at least one thread: ?slug=a&slug=b.")
     if len(slugs) > MAX_COUNT_SLUGS:
         raise invalid("slug", f"Ask for at most {MAX_COUNT_SLUGS} threads at once.")
-    index = request.app.state.articles
+    index = app_state(request).articles
     known = [index.get(slug) for slug in dict.fromkeys(slugs)]
     return json_response(store(request).views.counts([a for a in known if a and not a.hidden]))
 

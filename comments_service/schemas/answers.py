@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, UnsetType
 
-from ..store.audit import ACTIONS
+from ..store.audit import Action
 from . import Answer
 
 Auth = Literal["open", "header"]
@@ -229,7 +229,7 @@ class AuditEntry(Answer):
     at: Time
     actor: str
     actor_name: str
-    action: Literal[ACTIONS]
+    action: Action
     thread: str | None
     comment: str | None
     person: str | None

@@ -7,8 +7,9 @@ picked inside the write transaction.
 The modules every engine shares:
 
 - ``database.py``: ``Database``, TinyDB on one database;
-- ``table.py``: ``DocumentTable``, TinyDB's ``Table`` API on an engine's rows,
-  and ``pages.py``, its reads a page at a time along the ids or an index;
+- ``table.py``: ``DocumentTable``, TinyDB's ``Table`` API on an engine's rows;
+  ``rows_table.py``, what it stands on (storage, indexes, ids, TinyDB's
+  internals), and ``pages.py``, its reads a page at a time along the ids or an index;
 - ``queries.py``: the part of a TinyDB query an index can answer, as SQL;
 - ``documents.py``: documents as JSON text, their ids, table and field names;
 - ``export.py``: the export document; ``errors.py``: ``StorageError`` and its kinds.

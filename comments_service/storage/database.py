@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from tinydb import TinyDB
 
-from .sqlite import Snapshot, SQLiteStorage, Transaction
+from .sqlite import Snapshot, SQLiteStorage, StorageOptions, Transaction
 from .table import DocumentTable
 
 
@@ -20,36 +20,24 @@ class Database(TinyDB):
     call ``close()``.
     """
 
-    table_class = DocumentTable
+    # TinyDB types these after its defaults (its own Table's constructor, JSONStorage),
+    # though any Table and Storage class is meant: ours take a Kurier storage.
+    table_class = DocumentTable  # type: ignore[assignment]
     default_storage_class = SQLiteStorage  # type: ignore[assignment]
+    _storage: SQLiteStorage
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        synchronous: str = "FULL",
-        busy_timeout: float = 10.0,
-        quick_check: bool = True,
-        create_dirs: bool = False,
-    ) -> None:
-        super().__init__(
-            path,
-            storage=SQLiteStorage,
-            synchronous=synchronous,
-            busy_timeout=busy_timeout,
-            quick_check=quick_check,
-            create_dirs=create_dirs,
-        )
+    def __init__(self, path: str | os.PathLike[str], **options: Unpack[StorageOptions]) -> None:
+        super().__init__(path, storage=SQLiteStorage, **options)
 
     @property
     def storage(self) -> SQLiteStorage:
         """The database's SQLite storage."""
-        return self._storage  # type: ignore[return-value]
+        return self._storage
 
     def table(self, name: str, indexes: Iterable[str] = (), **kwargs: Any) -> DocumentTable:
         """Table ``name``; ``indexes`` declares indexed fields (idempotent)."""
         table = self._tables.get(name)
-        if table is None:
+        if not isinstance(table, DocumentTable):  # none yet: only this method adds tables
             table = DocumentTable(self.storage, name, indexes, **kwargs)
             self._tables[name] = table
         elif indexes:

@@ -21,15 +21,19 @@ _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 # NaN and infinities are refused because SQLite's JSON functions reject them.
 encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 _strict_decode = json.JSONDecoder().decode
-_scan = json.scanner.make_scanner(json.JSONDecoder())
+# typeshed types the scanner's context as a scanner; the stdlib's own JSONDecoder
+# passes itself, which is what the C scanner reads its settings from.
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def decode_values(text: str) -> list[Any]:
     """The array SQLite's json_extract gives: orjson's speed, decode's tolerance."""
+    values: list[Any]
     try:
-        return orjson.loads(text)
+        values = orjson.loads(text)
     except orjson.JSONDecodeError:  # an unpaired surrogate, which only decode accepts
-        return decode(text)
+        values = decode(text)
+    return values
 
 
 def decode(text: str) -> Any:

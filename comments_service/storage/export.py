@@ -57,7 +57,7 @@ def parse_export(data: object, schema_latest: int) -> list[ImportTable]:
 
 
 def _parse_table(name: object, table: object) -> ImportTable:
-    check_name(name)
+    checked = check_name(name)
     if not isinstance(table, Mapping):
         raise ValueError("not an object")
     indexes = check_fields(table.get("indexes", ()))
@@ -70,4 +70,4 @@ def _parse_table(name: object, table: object) -> ImportTable:
     rows = sorted((id_or_error(doc_id), encode_document(doc)) for doc_id, doc in documents.items())
     if len({doc_id for doc_id, _ in rows}) != len(rows):
         raise ValueError("a document id appears twice")
-    return name, indexes, last_id, rows  # type: ignore[return-value]
+    return checked, indexes, last_id, rows

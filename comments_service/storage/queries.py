@@ -81,12 +81,13 @@ def translate(description: Any, expressions: Mapping[str, str]) -> tuple[str, li
         return _join(parts, "AND")
     elif operation == "and" and isinstance(description[1], frozenset):
         # One narrowed side is enough: the other is checked in Python.
-        parts = [translate(part, expressions) for part in description[1]]
-        return _join([part for part in parts if part], "AND")
+        translated = [translate(part, expressions) for part in description[1]]
+        return _join([part for part in translated if part], "AND")
     elif operation == "or" and isinstance(description[1], frozenset):
-        parts = [translate(part, expressions) for part in description[1]]
-        if all(parts):
-            return _join(parts, "OR")  # type: ignore[arg-type]
+        translated = [translate(part, expressions) for part in description[1]]
+        narrowed = [part for part in translated if part]
+        if len(narrowed) == len(translated):  # every side narrowed
+            return _join(narrowed, "OR")
     return None
 
 
@@ -96,7 +97,7 @@ def _expression(path: Any, expressions: Mapping[str, str]) -> str | None:
     return expressions.get(".".join(path))
 
 
-def _join(parts: list[tuple[str, list[Any]]], operator: str) -> tuple[str, list] | None:
+def _join(parts: list[tuple[str, list[Any]]], operator: str) -> tuple[str, list[Any]] | None:
     if not parts:
         return None
     if len(parts) == 1:

@@ -16,6 +16,7 @@ from .. import times
 from ..articles import Article
 from ..errors import not_must_read
 from ..user import User
+from .answers import Acknowledged, MustReadReport, Reader
 from .context import Context
 from .tables import Q
 from .threads import Event, Threads
@@ -29,7 +30,7 @@ class Acknowledgements:
         self.threads = threads
         self.marks = ctx.tables.marks
 
-    def acknowledge(self, article: Article, user: User) -> dict:
+    def acknowledge(self, article: Article, user: User) -> Acknowledged:
         """PUT the reader's confirmation that they read a must-read article."""
         if not article.must_read:
             raise not_must_read()
@@ -80,11 +81,11 @@ class Acknowledgements:
             return True
         return times.parse(mark["at"]) >= article.modified
 
-    def report(self, article: Article) -> dict:
+    def report(self, article: Article) -> MustReadReport:
         """Who confirmed reading a must-read article and when; `outdated` ones no longer count."""
         with self.ctx.db.snapshot():
             marks = self.of_thread(article.slug)
-        people = [
+        people: list[Reader] = [
             {
                 "id": mark["user"],
                 "name": mark.get("name") or mark["user"],
@@ -105,6 +106,6 @@ class Acknowledgements:
         }
 
 
-def _count_events(doc: dict, count: int) -> list[Event]:
+def _count_events(doc: Mapping[str, Any], count: int) -> list[Event]:
     """The acknowledgements event, if the count changes."""
     return [("acknowledgements", {"ack_count": count})] if doc.get("ack_count", 0) != count else []

@@ -6,21 +6,23 @@ in the log exactly when it happened.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from tinydb.table import Document
 
 from .. import times
 from ..user import User, require_moderator
+from .answers import Page
 from .comment import Comment
 from .context import Context
 from .tables import Q
 
 SYSTEM_ID, SYSTEM_NAME = "system", "Kurier"  # the actor of automatic hides
-ACTIONS = (
+Action = Literal[
     "hide", "unhide", "delete", "pin", "unpin", "lock", "unlock", "mute", "unmute",
     "approve", "reject", "dismiss_reports", "auto_hide", "sign_in",
-)  # fmt: skip
+]  # fmt: skip
+ACTIONS: tuple[Action, ...] = get_args(Action)
 
 
 class Audit:
@@ -32,13 +34,13 @@ class Audit:
     def record(
         self,
         user: User | None,
-        action: str,
+        action: Action,
         comment: Comment | None = None,
         *,
         thread: str | None = None,
         person: str | None = None,
         reason: str | None = None,
-        details: dict | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         """Add a row (inside the transaction of the action); user None: Kurier itself."""
         self.table.insert(
@@ -63,7 +65,7 @@ class Audit:
         thread: str | None = None,
         actor: str | None = None,
         action: str | None = None,
-    ) -> dict:
+    ) -> Page:
         """The log newest first, filtered by thread, actor and action if given."""
         require_moderator(user)
         cond = None

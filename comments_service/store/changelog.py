@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from tinydb import Query
 
@@ -31,7 +32,7 @@ class Change:
     id: int
     thread: str
     event: str
-    data: dict
+    data: dict[str, Any]
 
 
 class ChangeLog:
@@ -41,7 +42,7 @@ class ChangeLog:
         self.db = db
         self.table = db.table("changes", indexes=("thread",))
 
-    def append(self, thread: str, event: str, data: dict) -> int:
+    def append(self, thread: str, event: str, data: dict[str, Any]) -> int:
         """Record a change; call inside the transaction that makes it. Its id."""
         row = {"thread": thread, "event": event, "data": data, "at": time.time()}
         return self.table.insert(row)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack, cast
 
 from tinydb.table import Document
+
+from .rows import CommentChanges, CommentRow, Hidden
 
 ID_DIGITS = 18  # an id fits SQLite's 64-bit integer
 
@@ -21,16 +23,14 @@ class Comment:
     """One row of the comments table, with what its flags mean."""
 
     id: int
-    row: Mapping[str, Any]
+    row: CommentRow
 
     @classmethod
     def of(cls, row: Document) -> Comment:
-        return cls(row.doc_id, row)
+        """A document of the comments table as a comment."""
+        return cls(row.doc_id, cast(CommentRow, row))
 
-    def __getitem__(self, name: str) -> Any:
-        return self.row[name]
-
-    def changed(self, **changes: Any) -> Comment:
+    def changed(self, **changes: Unpack[CommentChanges]) -> Comment:
         """The same comment with `changes` applied (not written)."""
         return Comment(self.id, {**self.row, **changes})
 
@@ -57,7 +57,7 @@ class Comment:
         return self.row.get("approved") is False
 
     @property
-    def hidden(self) -> dict | None:
+    def hidden(self) -> Hidden | None:
         """Why a moderator (or enough reports) hid it; None when it is not hidden."""
         return None if self.deleted else self.row.get("hidden") or None
 
@@ -79,5 +79,6 @@ def is_public(row: Mapping[str, Any]) -> bool:
 
 def parse_id(value: object) -> int | None:
     """A comment's id from text: ASCII digits only ("²" is a digit to str.isdigit), else None."""
-    ascii_digits = isinstance(value, str) and value.isascii() and value.isdigit()
-    return int(value) if ascii_digits and len(value) <= ID_DIGITS else None  # type: ignore[arg-type]
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= ID_DIGITS:
+        return int(value)
+    return None

@@ -8,11 +8,12 @@ placeholder so the replies keep their place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from .. import render, times
 from ..articles import Article
 from ..errors import ApiError, comment_deleted, comment_hidden, forbidden, invalid, not_found
+from ..storage import DocumentTable
 from ..user import User
 from .audit import Audit
 from .comment import Comment, parse_id
@@ -20,6 +21,7 @@ from .context import Context
 from .flags import Flags
 from .limits import Limits
 from .people import People
+from .rows import CommentChanges, CommentRow
 from .tables import Q
 from .threads import Threads, ThreadWrite, check_open
 from .views import ThreadViews
@@ -33,27 +35,21 @@ class Text:
     html: str
 
 
+@dataclass(eq=False)
 class Comments:
     """Writing comments, and the one way a comment's state changes with its event."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        threads: Threads,
-        views: ThreadViews,
-        people: People,
-        limits: Limits,
-        flags: Flags,
-        audit: Audit,
-    ):
-        self.ctx = ctx
-        self.table = ctx.tables.comments
-        self.threads = threads
-        self.views = views
-        self.people = people
-        self.limits = limits
-        self.flags = flags
-        self.audit = audit
+    ctx: Context
+    threads: Threads
+    views: ThreadViews
+    people: People
+    limits: Limits
+    flags: Flags
+    audit: Audit
+
+    @property
+    def table(self) -> DocumentTable:
+        return self.ctx.tables.comments
 
     def find_for_update(self, comment_id: str) -> tuple[Comment, Article]:
         """The comment of an id from a request, and its article; 404 when there is none."""
@@ -64,7 +60,9 @@ class Comments:
             raise not_found("comment")
         return Comment.of(row), article
 
-    def add(self, article: Article, user: User, text: Text, parent_id: int | None = None) -> dict:
+    def add(
+        self, article: Article, user: User, text: Text, parent_id: int | None = None
+    ) -> dict[str, Any]:
         """A new comment or reply; returns it as the API shows it to its author.
 
         Under pre-moderation (COMMENTS_PREMODERATION, or the article's
@@ -97,7 +95,7 @@ class Comments:
         if parent.deleted:
             raise ApiError(409, "parent_deleted", "The comment you reply to was deleted.", "parent")
 
-    def edit(self, comment_id: str, user: User, text: Text) -> dict:
+    def edit(self, comment_id: str, user: User, text: Text) -> dict[str, Any]:
         """The author changes the text; the comment is marked edited."""
         with self.ctx.db.transaction():
             comment, article = self.find_for_update(comment_id)
@@ -111,7 +109,11 @@ class Comments:
             check_open(article, thread)
             self.people.check_not_muted(user)
             self.limits.take("edit", user)
-            changes = {"body": text.source, "body_html": text.html, "edited": times.now_iso()}
+            changes: CommentChanges = {
+                "body": text.source,
+                "body_html": text.html,
+                "edited": times.now_iso(),
+            }
             self.table.update(changes, doc_ids=[comment.id])
             edited = comment.changed(**changes)
             events = []
@@ -163,7 +165,9 @@ class Comments:
             return [(comment.id, False), *self.remove_or_blank(Comment.of(row))]
         return [(comment.id, False)]
 
-    def change(self, comment: Comment, article: Article, **changes: Any) -> Comment:
+    def change(
+        self, comment: Comment, article: Article, **changes: Unpack[CommentChanges]
+    ) -> Comment:
         """Write `changes` to a comment, keep the public count, tell readers what they see.
 
         The one way a moderator's decision (hide, show, pin, approve) or the
@@ -182,7 +186,7 @@ class Comments:
 
 def _new_row(
     article: Article, user: User, text: Text, parent_id: int | None, waits: bool
-) -> dict[str, Any]:
+) -> CommentRow:
     return {
         "thread": article.slug,
         "parent": parent_id,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..storage import Database
 
@@ -25,12 +25,13 @@ class GroupCommit:
 
     def __init__(self, db: Database):
         self.db = db
-        self._pending: list[tuple[Callable[[], object], asyncio.Future]] = []
+        # Each future waits for its own operation's result, whatever its type.
+        self._pending: list[tuple[Callable[[], object], asyncio.Future[Any]]] = []
 
     async def run(self, operation: Callable[[], T]) -> T:
         """Run `operation` (which may raise) in the next shared transaction."""
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
+        future: asyncio.Future[T] = loop.create_future()
         self._pending.append((operation, future))
         if len(self._pending) == 1:
             # Runs after the request tasks already scheduled in this turn,
@@ -40,7 +41,7 @@ class GroupCommit:
 
     def _commit(self) -> None:
         batch, self._pending = self._pending, []
-        outcomes: list[tuple[asyncio.Future, object, BaseException | None]] = []
+        outcomes: list[tuple[asyncio.Future[Any], object, BaseException | None]] = []
         try:
             with self.db.transaction():
                 for operation, future in batch:
@@ -51,10 +52,10 @@ class GroupCommit:
                         outcomes.append((future, None, error))
         except Exception as error:  # noqa: BLE001 - the commit failed: nothing was written
             outcomes = [(future, None, error) for _, future in batch]
-        for future, value, error in outcomes:
+        for future, value, failure in outcomes:
             if future.done():  # the request was cancelled meanwhile
                 continue
-            if error is None:
+            if failure is None:
                 future.set_result(value)
             else:
-                future.set_exception(error)
+                future.set_exception(failure)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..articles import Article
 from ..storage import SQLiteTable
@@ -68,7 +69,9 @@ class Engagement:
         return tallies
 
 
-def _count_comments(comments: Iterable, tallies: dict[str, Tally]) -> set[int]:
+def _count_comments(
+    comments: Iterable[tuple[int, list[Any]]], tallies: dict[str, Tally]
+) -> set[int]:
     """Count the public comments into their threads' tallies; their ids."""
     public: set[int] = set()
     for doc_id, (thread, parent, author, created, deleted, approved, hidden) in comments:
@@ -86,7 +89,9 @@ def _count_comments(comments: Iterable, tallies: dict[str, Tally]) -> set[int]:
     return public
 
 
-def _project(table: SQLiteTable, fields: tuple[str, ...], chosen: Mapping[str, Article]) -> list:
+def _project(
+    table: SQLiteTable, fields: tuple[str, ...], chosen: Mapping[str, Article]
+) -> list[tuple[int, list[Any]]]:
     """The fields of the chosen threads' rows: through the index when they are few."""
     if len(chosen) <= MAX_IN:
         return table.project(fields, where=("thread", list(chosen)))

@@ -7,7 +7,6 @@ reports — and then records who resolved it, when and how.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from tinydb.table import Document
@@ -25,7 +24,7 @@ class Flags:
     def __init__(self, ctx: Context):
         self.table = ctx.tables.flags
 
-    def add(self, comment: Comment, user: User, reason: str) -> dict:
+    def add(self, comment: Comment, user: User, reason: str) -> dict[str, Any]:
         """File a report (the caller checked it is the person's first of this comment)."""
         flag = {
             "comment": comment.id,
@@ -62,9 +61,9 @@ class Flags:
         return by_comment
 
 
-def flag_view(flag: Document | Mapping[str, Any]) -> dict:
+def flag_view(flag: Document) -> dict[str, Any]:
     return {
-        "id": str(flag.doc_id),  # type: ignore[union-attr]
+        "id": str(flag.doc_id),
         "comment": str(flag["comment"]),
         "thread": flag["thread"],
         "user": flag["user"],

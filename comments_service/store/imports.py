@@ -6,6 +6,7 @@ from typing import Any
 
 from .comment import is_public
 from .context import Context
+from .rows import CommentRow
 from .tables import Q
 from .threads import Threads
 
@@ -22,7 +23,7 @@ class Imports:
         """Earlier imports: the source's id (kept in `key`) -> Kurier's id. A one-off scan."""
         return {row[key]: row.doc_id for row in self.comments.search(Q[key].exists())}
 
-    def insert(self, row: dict[str, Any]) -> int:
+    def insert(self, row: CommentRow) -> int:
         return self.comments.insert(row)
 
     def recount(self, slug: str) -> None:

@@ -8,49 +8,42 @@ the same code.
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from typing import Any
 
 from .. import times
 from ..articles import Article
 from ..errors import ApiError, comment_deleted, forbidden, invalid, not_found
 from ..user import User, require_moderator
+from .answers import Rejected, ThreadState
 from .audit import SYSTEM_ID, SYSTEM_NAME, Audit
 from .comment import Comment
 from .comments import Comments
 from .context import Context
 from .flags import Flags
 from .limits import Limits
+from .rows import CommentChanges, Hidden
 from .threads import Threads
 from .views import ThreadViews
 
 AUTO_HIDE_REASON = "pending review"  # shown until a moderator looks; `auto` lets pages translate
 
 
+@dataclass(eq=False)
 class Moderation:
     """Moderators' decisions about comments and threads, and readers' reports."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        threads: Threads,
-        views: ThreadViews,
-        comments: Comments,
-        flags: Flags,
-        limits: Limits,
-        audit: Audit,
-    ):
-        self.ctx = ctx
-        self.threads = threads
-        self.views = views
-        self.comments = comments
-        self.flags = flags
-        self.limits = limits
-        self.audit = audit
+    ctx: Context
+    threads: Threads
+    views: ThreadViews
+    comments: Comments
+    flags: Flags
+    limits: Limits
+    audit: Audit
 
     # --- comments -------------------------------------------------------------
 
-    def hide(self, comment_id: str, user: User, reason: str) -> dict:
+    def hide(self, comment_id: str, user: User, reason: str) -> dict[str, Any]:
         """Hide a comment from readers, with the reason they see instead of its text."""
         require_moderator(user)
         with self.ctx.db.transaction():
@@ -60,14 +53,14 @@ class Moderation:
             hidden = comment.row.get("hidden")
             if hidden and not hidden.get("auto") and hidden["reason"] == reason:
                 return self.views.moderator_view(comment, article)
-            new = {"reason": reason, "by": user.id, "by_name": user.name,
+            new: Hidden = {"reason": reason, "by": user.id, "by_name": user.name,
                    "at": times.iso(times.now()), "auto": False}  # fmt: skip
             resolved = self.flags.resolve(comment, user, "hidden")
             changed = self.comments.change(comment, article, hidden=new, flags=0)
             self.audit.record(user, "hide", comment, reason=reason, details={"reports": resolved})
         return self.views.moderator_view(changed, article)
 
-    def unhide(self, comment_id: str, user: User, reason: str | None = None) -> dict:
+    def unhide(self, comment_id: str, user: User, reason: str | None = None) -> dict[str, Any]:
         """Show a hidden comment again; its open reports count as dismissed."""
         require_moderator(user)
         with self.ctx.db.transaction():
@@ -80,7 +73,9 @@ class Moderation:
                               details={"reports": resolved})  # fmt: skip
         return self.views.moderator_view(changed, article)
 
-    def pin(self, comment_id: str, user: User, on: bool, reason: str | None = None) -> dict:
+    def pin(
+        self, comment_id: str, user: User, on: bool, reason: str | None = None
+    ) -> dict[str, Any]:
         """Pin a top-level comment (shown first) or unpin it."""
         require_moderator(user)
         with self.ctx.db.transaction():
@@ -95,7 +90,7 @@ class Moderation:
             self.audit.record(user, "pin" if on else "unpin", comment, reason=reason)
         return self.views.moderator_view(changed, article)
 
-    def approve(self, comment_id: str, user: User, reason: str | None = None) -> dict:
+    def approve(self, comment_id: str, user: User, reason: str | None = None) -> dict[str, Any]:
         """Publish a comment that waited for pre-moderation."""
         require_moderator(user)
         with self.ctx.db.transaction():
@@ -106,7 +101,7 @@ class Moderation:
             self.audit.record(user, "approve", comment, reason=reason)
         return self.views.moderator_view(changed, article)
 
-    def reject(self, comment_id: str, user: User, reason: str | None = None) -> dict:
+    def reject(self, comment_id: str, user: User, reason: str | None = None) -> Rejected:
         """Remove a comment that waited for pre-moderation; readers never saw it.
 
         Its author's open pages did: a `comment_deleted` event (an id, nothing
@@ -125,13 +120,15 @@ class Moderation:
                 ("comment_deleted", {"id": str(gone), "placeholder": kept, "comment_count": count})
                 for gone, kept in self.comments.remove_or_blank(comment)
             ])  # fmt: skip
-            details = {"author_id": comment.author_id, "author_name": comment["author_name"]}
+            details = {"author_id": comment.author_id, "author_name": comment.row["author_name"]}
             self.audit.record(user, "reject", comment, reason=reason, details=details)
         return {"id": str(comment.id), "rejected": True}
 
     # --- threads --------------------------------------------------------------
 
-    def lock(self, article: Article, user: User, on: bool, reason: str | None = None) -> dict:
+    def lock(
+        self, article: Article, user: User, on: bool, reason: str | None = None
+    ) -> ThreadState:
         """Lock a thread (read-only: no comments, edits, likes or reactions) or unlock it."""
         require_moderator(user)
         reason = reason if on else None
@@ -147,7 +144,7 @@ class Moderation:
 
     # --- readers' reports -------------------------------------------------------
 
-    def report(self, comment_id: str, user: User, reason: str) -> dict:
+    def report(self, comment_id: str, user: User, reason: str) -> dict[str, Any]:
         """Report a comment to the moderators, once per person.
 
         Behind the company sign-in, COMMENTS_FLAG_THRESHOLD open reports hide
@@ -177,7 +174,7 @@ class Moderation:
         settings = self.ctx.settings
         auto_hides = settings.auth == "header" and reports >= settings.flag_threshold
         if auto_hides and not comment.row.get("hidden"):
-            hidden = {"reason": AUTO_HIDE_REASON, "by": SYSTEM_ID, "by_name": SYSTEM_NAME,
+            hidden: Hidden = {"reason": AUTO_HIDE_REASON, "by": SYSTEM_ID, "by_name": SYSTEM_NAME,
                       "at": at, "auto": True}  # fmt: skip
             self.comments.change(comment, article, hidden=hidden, flags=reports)
             self.audit.record(None, "auto_hide", comment, reason=AUTO_HIDE_REASON,
@@ -191,7 +188,7 @@ class Moderation:
         """Open mode: 403 `identity_too_new` for a name made minutes ago."""
         if self.ctx.settings.auth != "open" or user.moderator or not user.since:
             return
-        wait = self.ctx.settings.report_min_age - (int(time.time()) - user.since)
+        wait = self.ctx.settings.report_min_age - (times.unix() - user.since)
         if wait > 0:
             raise ApiError(
                 403,
@@ -200,7 +197,9 @@ class Moderation:
                 headers={"Retry-After": str(wait)},
             )
 
-    def dismiss_reports(self, comment_id: str, user: User, reason: str | None = None) -> dict:
+    def dismiss_reports(
+        self, comment_id: str, user: User, reason: str | None = None
+    ) -> dict[str, Any]:
         """Resolve a comment's open reports as unfounded; show it again if they hid it."""
         require_moderator(user)
         with self.ctx.db.transaction():
@@ -210,14 +209,14 @@ class Moderation:
             resolved = self.flags.resolve(comment, user, "dismissed")
             if not resolved and not auto:
                 return self.views.moderator_view(comment, article)
-            changes: dict[str, Any] = {"hidden": None, "flags": 0} if auto else {"flags": 0}
+            changes: CommentChanges = {"hidden": None, "flags": 0} if auto else {"flags": 0}
             changed = self.comments.change(comment, article, **changes)
             details = {"reports": resolved, "unhidden": auto}
             self.audit.record(user, "dismiss_reports", comment, reason=reason, details=details)
         return self.views.moderator_view(changed, article)
 
 
-def thread_state(article: Article, locked: bool, reason: str | None) -> dict:
+def thread_state(article: Article, locked: bool, reason: str | None) -> ThreadState:
     return {
         "slug": article.slug,
         "locked": article.closed or locked,

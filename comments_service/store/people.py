@@ -12,6 +12,7 @@ from typing import Any
 from .. import times
 from ..errors import muted
 from ..user import User, require_moderator
+from .answers import Unmuted
 from .audit import Audit
 from .context import Context
 from .tables import Q
@@ -27,7 +28,7 @@ class People:
         self.table = ctx.tables.mutes
         self.audit = audit
 
-    def mute(self, person_id: str, user: User, until: str, reason: str) -> dict:
+    def mute(self, person_id: str, user: User, until: str, reason: str) -> dict[str, Any]:
         """Stop a person writing until `until` (see moderation_input.parse_until)."""
         require_moderator(user)
         with self.ctx.db.transaction():
@@ -51,7 +52,7 @@ class People:
                               details={"until": until})  # fmt: skip
         return mute_view(mute)
 
-    def unmute(self, person_id: str, user: User, reason: str | None = None) -> dict:
+    def unmute(self, person_id: str, user: User, reason: str | None = None) -> Unmuted:
         """Let a muted person write again."""
         require_moderator(user)
         with self.ctx.db.transaction():
@@ -62,7 +63,7 @@ class People:
                 self.audit.record(user, "unmute", person=person_id, reason=reason, details=details)
         return {"user": person_id, "muted": False}
 
-    def active_mute(self, person_id: str) -> dict | None:
+    def active_mute(self, person_id: str) -> dict[str, Any] | None:
         """The person's mute, if it still applies."""
         mute = self.table.get(Q.user == person_id)
         if mute is None or times.parse(mute["until"]) <= times.now():
@@ -75,7 +76,7 @@ class People:
         if mute is not None:
             raise muted(mute["until"])
 
-    def active_mutes(self, user: User) -> dict:
+    def active_mutes(self, user: User) -> dict[str, Any]:
         """The mutes that still apply, newest first (moderators only)."""
         require_moderator(user)
         now = times.now()
@@ -89,5 +90,5 @@ class People:
         return latest[0]["author_name"] if latest else person_id
 
 
-def mute_view(mute: Mapping[str, Any]) -> dict:
+def mute_view(mute: Mapping[str, Any]) -> dict[str, Any]:
     return {name: mute[name] for name in MUTE_FIELDS}

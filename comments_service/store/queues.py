@@ -6,9 +6,12 @@ items and `next_before`, the id to pass as `before` for the next page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tinydb.table import Document
 
 from ..user import User, require_moderator
+from .answers import Page
 from .comment import Comment
 from .context import Context
 from .flags import Flags, flag_view
@@ -31,7 +34,7 @@ class Queues:
         self.views = views
         self.flags = flags
 
-    def reported(self, user: User, limit: int, before: int | None = None) -> dict:
+    def reported(self, user: User, limit: int, before: int | None = None) -> Page:
         """Comments with open reports, the most recently reported first, with the reports."""
         require_moderator(user)
         by_comment = self.flags.open_by_comment()
@@ -49,7 +52,7 @@ class Queues:
         last = by_comment[order[limit - 1]][-1].doc_id if len(order) > limit else None
         return {"items": items, "next_before": last}
 
-    def waiting(self, user: User, limit: int, before: int | None = None) -> dict:
+    def waiting(self, user: User, limit: int, before: int | None = None) -> Page:
         """Comments waiting for pre-moderation, newest first."""
         require_moderator(user)
         return self._page(self.comments.before(before, limit + 1, WAITING), limit)
@@ -61,7 +64,7 @@ class Queues:
         before: int | None = None,
         thread: str | None = None,
         author: str | None = None,
-    ) -> dict:
+    ) -> Page:
         """Comments newest first, of one thread and/or author if given, as moderators see them."""
         require_moderator(user)
         cond = None
@@ -71,19 +74,19 @@ class Queues:
             cond = Q.author_id == author if cond is None else cond & (Q.author_id == author)
         return self._page(self.comments.before(before, limit + 1, cond), limit)
 
-    def _page(self, rows: list[Document], limit: int) -> dict:
+    def _page(self, rows: list[Document], limit: int) -> Page:
         items = [self.views.moderator_view(Comment.of(row)) for row in rows[:limit]]
         more = len(rows) > limit
         return {"items": items, "next_before": rows[limit - 1].doc_id if more else None}
 
-    def threads(self, user: User) -> dict[str, dict]:
+    def threads(self, user: User) -> dict[str, dict[str, Any]]:
         """Per thread: its document's state, open reports and waiting comments."""
         require_moderator(user)
         with self.ctx.db.snapshot():
             docs = {doc["slug"]: doc for doc in self.ctx.tables.threads.all()}
             open_flags = self.ctx.tables.flags.search(Q.open == 1)
             waiting = self.comments.search(WAITING)
-        found: dict[str, dict] = {
+        found: dict[str, dict[str, Any]] = {
             slug: {**QUIET_THREAD, "locked": bool(doc.get("locked")),
                    "lock_reason": doc.get("lock_reason"), "comments": doc.get("comment_count", 0)}
             for slug, doc in docs.items()

@@ -8,32 +8,37 @@ kept up to date in the same transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import times
 from ..articles import Article
 from ..errors import comment_deleted, comment_hidden, forbidden, invalid, not_found
+from ..storage import DocumentTable
 from ..user import User
+from .answers import Reacted
 from .comments import Comments
 from .context import Context
 from .limits import Limits
 from .people import People
 from .tables import Q
-from .threads import Threads, check_open
+from .threads import Threads, ThreadWrite, check_open
 
 
+@dataclass(eq=False)
 class Reactions:
     """PUT/DELETE of article reactions and comment likes."""
 
-    def __init__(
-        self, ctx: Context, threads: Threads, comments: Comments, people: People, limits: Limits
-    ):
-        self.ctx = ctx
-        self.marks = ctx.tables.marks
-        self.threads = threads
-        self.comments = comments
-        self.people = people
-        self.limits = limits
+    ctx: Context
+    threads: Threads
+    comments: Comments
+    people: People
+    limits: Limits
 
-    def set_reaction(self, article: Article, user: User, kind: str, on: bool) -> dict:
+    @property
+    def marks(self) -> DocumentTable:
+        return self.ctx.tables.marks
+
+    def set_reaction(self, article: Article, user: User, kind: str, on: bool) -> Reacted:
         """Set or take back an article reaction; idempotent."""
         kinds = self.ctx.settings.reactions
         if kind not in kinds:
@@ -53,7 +58,7 @@ class Reactions:
             ]
         return {"reactions": {k: counts.get(k, 0) for k in kinds}, "mine": mine}
 
-    def set_like(self, comment_id: str, user: User, on: bool) -> dict:
+    def set_like(self, comment_id: str, user: User, on: bool) -> Reacted:
         """Set or take back a like of a comment; idempotent."""
         with self.ctx.db.transaction():
             comment, article = self.comments.find_for_update(comment_id)
@@ -74,7 +79,7 @@ class Reactions:
                 thread.save(("like", {"id": str(comment.id), "likes": likes}))
         return {"reactions": {"like": likes}, "mine": ["like"] if on else []}
 
-    def _may_write(self, article: Article, thread, user: User) -> None:
+    def _may_write(self, article: Article, thread: ThreadWrite, user: User) -> None:
         check_open(article, thread)
         self.people.check_not_muted(user)
         self.limits.take("reaction", user)

@@ -10,20 +10,21 @@ reading a count never scans comments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Unpack, cast
 
 from tinydb.table import Document
 
 from ..articles import Article
 from ..errors import thread_locked
 from .context import Context
+from .rows import ThreadChanges, ThreadDoc
 from .tables import Q
 
-Event = tuple[str, dict]  # a change's event name and its public data
+Event = tuple[str, dict[str, Any]]  # a change's event name and its public data
 
 
-def _fresh(slug: str) -> dict[str, Any]:
+def _fresh(slug: str) -> ThreadDoc:
     return {
         "slug": slug,
         "comment_count": 0,
@@ -42,7 +43,7 @@ class ThreadWrite:
 
     __slots__ = ("_threads", "doc_id", "doc")
 
-    def __init__(self, threads: Threads, doc_id: int, doc: dict[str, Any]):
+    def __init__(self, threads: Threads, doc_id: int, doc: ThreadDoc):
         self._threads = threads
         self.doc_id = doc_id
         self.doc = doc
@@ -59,7 +60,7 @@ class ThreadWrite:
     def locked(self) -> bool:
         return bool(self.doc.get("locked"))
 
-    def save(self, *events: Event, **changes: Any) -> None:
+    def save(self, *events: Event, **changes: Unpack[ThreadChanges]) -> None:
         """Write `changes`, bump the version, append `events` to the change log."""
         changes["version"] = self.doc.get("version", 0) + 1
         for name, data in events:
@@ -82,23 +83,24 @@ class Threads:
         """The thread's document (made if it is the first change); call inside a transaction."""
         doc = self.get(slug)
         if doc is not None:
-            return ThreadWrite(self, doc.doc_id, dict(doc))
+            return ThreadWrite(self, doc.doc_id, cast(ThreadDoc, dict(doc)))
         fresh = _fresh(slug)
         return ThreadWrite(self, self.table.insert(fresh), fresh)
 
     def last_event_id(self, slug: str) -> int:
         """The id of the thread's latest change in the log (0 if it never changed)."""
         doc = self.get(slug)
-        return doc.get("last_event_id", 0) if doc else 0
+        last: int = doc.get("last_event_id", 0) if doc else 0
+        return last
 
-    def by_slug(self, slugs: Iterable[str]) -> dict[str, Document]:
+    def by_slug(self, slugs: Iterable[str]) -> dict[str, Mapping[str, Any]]:
         """The documents of the threads that exist among `slugs`."""
         return {doc["slug"]: doc for doc in self.table.search(Q.slug.one_of(list(slugs)))}
 
     def all(self) -> list[Document]:
         return self.table.all()
 
-    def reaction_counts(self, doc: dict | None) -> dict[str, int]:
+    def reaction_counts(self, doc: Mapping[str, Any] | None) -> dict[str, int]:
         """Every configured reaction kind, in order, with its count on the thread."""
         stored = (doc or {}).get("reactions", {})
         return {kind: stored.get(kind, 0) for kind in self.ctx.settings.reactions}

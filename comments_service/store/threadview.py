@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -64,8 +65,8 @@ class ThreadView:
     def build(
         cls,
         version: int,
-        payload: dict,
-        nodes: dict[int, dict],
+        payload: dict[str, Any],
+        nodes: dict[int, dict[str, Any]],
         by_author: dict[str, list[int]],
         bodies: dict[int, str],
         marks: dict[str, ReaderMarks],

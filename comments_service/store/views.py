@@ -13,6 +13,7 @@ they were, and `as_shown_now` gives them as they are.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 from tinydb.table import Document
@@ -23,6 +24,7 @@ from .acknowledgements import Acknowledgements
 from .changelog import Change
 from .comment import Comment
 from .context import Context
+from .rows import Hidden
 from .tables import Q
 from .threads import Event, Threads
 from .threadview import ReaderMarks, ThreadView
@@ -73,7 +75,7 @@ class ThreadViews:
             acknowledged_at=ack["at"] if ack else None,
         )
 
-    def counts(self, articles: list[Article]) -> dict:
+    def counts(self, articles: list[Article]) -> dict[str, Any]:
         """Comment and reaction counts of several threads, from their counters."""
         found = self.threads.by_slug(a.slug for a in articles)
         return {
@@ -84,7 +86,9 @@ class ThreadViews:
             for article in articles
         }
 
-    def _view(self, article: Article, doc: dict | None, moderator: bool = False) -> ThreadView:
+    def _view(
+        self, article: Article, doc: Mapping[str, Any] | None, moderator: bool = False
+    ) -> ThreadView:
         """The thread's public (or moderators') view from this process's cache, rebuilt if stale."""
         version = doc["version"] if doc else 0
         key = (article.slug, moderator)
@@ -101,7 +105,7 @@ class ThreadViews:
     def _build(
         self,
         article: Article,
-        doc: dict | None,
+        doc: Mapping[str, Any] | None,
         version: int,
         moderator: bool = False,
         author: str | None = None,
@@ -114,7 +118,7 @@ class ThreadViews:
         """
         found = self.ctx.tables.comments.search(Q.thread == article.slug) if doc else []
         rows = [Comment.of(row) for row in found]
-        nodes: dict[int, dict] = {}
+        nodes: dict[int, dict[str, Any]] = {}
         by_author: dict[str, list[int]] = {}
         bodies: dict[int, str] = {}
         pending_authors: set[str] = set()
@@ -125,7 +129,7 @@ class ThreadViews:
             nodes[comment.id] = self.node(comment, article, moderator=moderator)
             if not comment.deleted:
                 if moderator or not comment.hidden:  # a hidden text is for moderators
-                    bodies[comment.id] = comment["body"]
+                    bodies[comment.id] = comment.row["body"]
                 by_author.setdefault(comment.author_id, []).append(comment.id)
         payload = {"thread": self._thread_fields(article, doc), "comments": _tree(rows, nodes)}
         marks = self._marks(article.slug) if doc else {}
@@ -144,7 +148,7 @@ class ThreadViews:
                 marks.setdefault(mark["user"], ReaderMarks()).liked.add(int(mark["key"]))
         return marks
 
-    def _thread_fields(self, article: Article, doc: dict | None) -> dict[str, Any]:
+    def _thread_fields(self, article: Article, doc: Mapping[str, Any] | None) -> dict[str, Any]:
         doc = doc or {}
         return {
             "slug": article.slug,
@@ -163,12 +167,14 @@ class ThreadViews:
 
     # --- comments ---------------------------------------------------------------
 
-    def node(self, comment: Comment, article: Article | None, moderator: bool = False) -> dict:
+    def node(
+        self, comment: Comment, article: Article | None, moderator: bool = False
+    ) -> dict[str, Any]:
         """A comment as readers see it; `moderator`: with hidden text, reports and thread."""
         hidden = comment.hidden
         shown = not comment.deleted and (moderator or not hidden)
         row = comment.row
-        node = {
+        node: dict[str, Any] = {
             "id": str(comment.id),
             "parent": str(comment.parent) if comment.parent else None,
             "author": {"id": row["author_id"], "name": row["author_name"]} if shown else None,
@@ -190,14 +196,14 @@ class ThreadViews:
             node["flags"] = row.get("flags", 0)
         return node
 
-    def moderator_view(self, comment: Comment, article: Article | None = None) -> dict:
+    def moderator_view(self, comment: Comment, article: Article | None = None) -> dict[str, Any]:
         """A comment as moderators see it: with hidden text, reports and its thread."""
         article = article or self.ctx.article(comment.thread)
         return self.node(comment, article, moderator=True)
 
-    def own_view(self, comment: Comment, article: Article) -> dict:
+    def own_view(self, comment: Comment, article: Article) -> dict[str, Any]:
         """A comment as its author sees it: theirs, with its Markdown source."""
-        return {**self.node(comment, article), "mine": True, "body": comment["body"]}
+        return {**self.node(comment, article), "mine": True, "body": comment.row["body"]}
 
     def comment_event(self, comment: Comment, article: Article, count: int) -> Event:
         """A new or changed comment as an anonymous reader sees it."""
@@ -244,9 +250,9 @@ class ThreadViews:
         return Change(change.id, change.thread, "comment", data)
 
 
-def _tree(rows: list[Comment], nodes: dict[int, dict]) -> list[dict]:
+def _tree(rows: list[Comment], nodes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     """The shown comments nested under their parents; pinned first, then oldest first."""
-    top: list[dict] = []
+    top: list[dict[str, Any]] = []
     for comment in rows:
         if comment.id not in nodes:
             continue
@@ -258,7 +264,7 @@ def _tree(rows: list[Comment], nodes: dict[int, dict]) -> list[dict]:
     return top
 
 
-def _hidden_view(hidden: dict | None, moderator: bool) -> dict | None:
+def _hidden_view(hidden: Hidden | None, moderator: bool) -> dict[str, Any] | None:
     """Why a comment is hidden: the reason for readers, everything for moderators."""
     if not hidden:
         return None

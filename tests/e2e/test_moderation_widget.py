@@ -275,6 +275,33 @@ def test_pinning_moves_a_comment_first_for_everyone(new_page: NewPage, server: S
     expect(top.first).to_have_id(f"comment-{first['id']}")
 
 
+def test_an_open_editor_survives_a_live_update_of_its_comment(new_page: NewPage, server: Server):
+    """A pin (or any change) arriving while the author edits keeps their unsaved text."""
+    slug = "zima-na-drodze"
+    author = server.client("Alicja Edytująca")
+    older = post(server.client("Ktoś Wcześniej"), slug, "Byłam pierwsza")
+    mine = post(author, slug, "Pierwsza wersja")
+    page = new_page(base_url=server.base_url)
+    as_person(page, server, author)
+    widget = open_article(page, article(slug))
+    top = widget.locator(".k-list > .k-comment")
+    expect(top.first).to_have_id(f"comment-{older['id']}")
+    comment = widget.locator(f"#comment-{mine['id']}")
+    comment.get_by_role("button", name="Edytuj").click()
+    editor = comment.get_by_label("Zmień swój komentarz")
+    editor.fill("Druga wersja, jeszcze niezapisana")
+
+    pinned = moderator_client(server).put(f"/comments/{mine['id']}/pinned", json={})
+    assert pinned.status_code == 200, pinned.text
+    expect(top.first).to_have_id(f"comment-{mine['id']}")  # the event arrived and moved it
+    expect(editor).to_have_value("Druga wersja, jeszcze niezapisana")
+    expect(editor).to_be_focused()
+
+    comment.get_by_role("button", name="Zapisz").click()
+    expect(comment.locator(".k-c-body")).to_have_text("Druga wersja, jeszcze niezapisana")
+    expect(comment.locator(".k-badge--pin")).to_have_text("Przypięty")
+
+
 def test_locking_takes_the_form_away_live(new_page: NewPage, server: Server):
     slug = "wybor-benefitow-2027"
     post(server.client("Ewa Autorka"), slug, "Który pakiet?")

@@ -12,7 +12,7 @@ import httpx2
 import pytest
 
 from tests.load.conftest import OPEN, StartServer, all_comments, read_stopped
-from tests.service.conftest import assert_api_error
+from tests.service.kit import assert_api_error
 
 pytestmark = pytest.mark.load
 

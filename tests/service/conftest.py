@@ -1,8 +1,11 @@
-"""A fresh service per test: its own SQLite file and articles manifest in tmp_path."""
+"""A fresh service per test: its own SQLite file and articles manifest in tmp_path.
+
+The helpers the tests share are in kit.py; here are the fixtures, which pytest
+finds from every folder below this one.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,33 +13,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from comments_service import times
 from comments_service.app import create_app
 from comments_service.config import RateLimit, Settings
-
-ORIGIN = "http://testserver"
-ARTICLES = [
-    {"slug": "open-news", "lang": "pl", "title": "Otwarte", "url": "news/open-news.html",
-     "date": "2026-11-01T09:00:00+01:00", "category": "firma", "must_read": False,
-     "comments": "open", "authors": ["Anna Nowak"], "author_logins": ["anowak"],
-     "translations": [{"lang": "en", "url": "en/news/open-news.html"}]},
-    {"slug": "open-news", "lang": "en", "title": "Open", "url": "en/news/open-news.html",
-     "date": "2026-11-01T09:00:00+01:00", "category": "firma", "must_read": False,
-     "comments": "open", "authors": ["Anna Nowak"], "translations": [
-         {"lang": "pl", "url": "news/open-news.html"}]},
-    {"slug": "closed-news", "lang": "pl", "title": "Zamknięte", "url": "news/closed-news.html",
-     "date": "2026-11-02T09:00:00+01:00", "category": "firma", "must_read": False,
-     "comments": "closed", "translations": []},
-    {"slug": "hidden-news", "lang": "pl", "title": "Bez dyskusji", "url": "news/hidden-news.html",
-     "date": "2026-11-03T09:00:00+01:00", "category": "firma", "must_read": False,
-     "comments": "hidden", "translations": []},
-    {"slug": "must-read", "lang": "pl", "title": "Obowiązkowe", "url": "news/must-read.html",
-     "date": "2026-11-04T09:00:00+01:00", "category": "bhp", "must_read": True,
-     "comments": "open", "translations": []},
-]  # fmt: skip
-
-
-def write_articles(path: Path, entries: list[dict]) -> None:
-    path.write_text(json.dumps(entries), encoding="utf-8")
+from tests.service.kit import ARTICLES, ORIGIN, ManualClock, write_articles
 
 
 @pytest.fixture
@@ -53,6 +33,7 @@ def settings(tmp_path: Path) -> Settings:
         identity_rate_limit=RateLimit(10_000, 60),
         report_min_age=0,
         sign_in_failure_delay=0.05,
+        manifest_check_interval=0,  # a changed articles.json is seen at once
     )
 
 
@@ -114,15 +95,10 @@ def anonymous(make_client) -> TestClient:
     return make_client()
 
 
-def assert_api_error(response, status: int, code: str, field: str | None = None) -> dict:
-    """The response is the one error shape of API.md with this status and code."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    error = response.json()["error"]
-    extra = {"until"} if code == "muted" else set()  # a mute says until when
-    assert set(error) == {"code", "message", "field"} | extra
-    assert error["code"] == code, error
-    assert isinstance(error["message"], str) and error["message"]
-    if field is not None:
-        assert error["field"] == field
-    return error
+@pytest.fixture
+def clock() -> Iterator[ManualClock]:
+    """The service's clock, standing still at the current second until the test moves it."""
+    manual = ManualClock(times.now())
+    previous = times.use_clock(manual)
+    yield manual
+    times.use_clock(previous)

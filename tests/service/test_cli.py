@@ -6,14 +6,11 @@ import json
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 from starlette.testclient import TestClient
 
 from comments_service.app import create_app
-from tests.service.conftest import ORIGIN
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.service.kit import ORIGIN, REPO
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from comments_service.config import ConfigError, RateLimit, Settings
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.service.kit import REPO
 
 
 def test_config_defaults_follow_the_contract(tmp_path):
@@ -77,3 +76,14 @@ def test_config_serve_refuses_to_start_on_a_bad_variable(tmp_path):
     )
     assert result.returncode == 2
     assert "COMMENTS_RATE_LIMIT" in result.stderr and "lots" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["kurier.intranet.example", "ftp://kurier.example", "https://", "https://k.example/?a=1"],
+)
+def test_public_url_must_be_an_http_address(tmp_path, value):
+    with pytest.raises(ConfigError, match="COMMENTS_PUBLIC_URL"):
+        Settings.from_env(
+            {"COMMENTS_DB": str(tmp_path / "c.sqlite3"), "COMMENTS_PUBLIC_URL": value}
+        )

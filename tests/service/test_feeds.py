@@ -11,10 +11,15 @@ import pytest
 
 from comments_service import feeds
 from comments_service.user import User
-from tests.service.conftest import ARTICLES, assert_api_error, write_articles
-from tests.service.html_safety import XSS_PAYLOADS, html_problems
+from tests.service.kit import (
+    ARTICLES,
+    THREAD,
+    XSS_PAYLOADS,
+    assert_api_error,
+    html_problems,
+    write_articles,
+)
 
-THREAD = "/api/v1/threads/open-news"
 FEEDS = [
     ("/feeds/comments.atom", "application/atom+xml"),
     ("/feeds/comments.rss", "application/rss+xml"),

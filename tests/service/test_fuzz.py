@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.service.kit import PASSWORD
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda inner: (
@@ -164,8 +166,6 @@ def assert_error_shape(response) -> None:
 
 def _people(make_client, mode: str) -> dict:
     """A client per kind of person; the moderator has a session (open mode) or a login."""
-    from tests.service.moderation_kit import PASSWORD
-
     changes = {
         # Streams would never end under the test client: refuse every one at the bound.
         "max_anonymous_streams": 0,

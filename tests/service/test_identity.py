@@ -1,5 +1,5 @@
-"""Who is asking: identity headers as UTF-8, new names per address, cookies and origins
-when readers come over https (COMMENTS_PUBLIC_URL)."""
+"""Who is asking: identity headers as UTF-8 and only from the trusted proxy, new names per
+address, cookies and origins when readers come over https (COMMENTS_PUBLIC_URL)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import pytest
 
 from comments_service.config import RateLimit
 from comments_service.errors import ApiError
-from tests.service.conftest import assert_api_error
-
-API = "/api/v1"
-COMMENTS = f"{API}/threads/open-news/comments"
+from tests.service.kit import API, COMMENTS, assert_api_error
 
 
 def utf8(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
@@ -80,6 +77,63 @@ def test_header_mode_an_ordinary_login_is_taken_as_sent(header_client):
     client = header_client()
     headers = {"x-forwarded-user": "j.nowak@korona.example"}
     assert client.get(f"{API}/me", headers=headers).json()["user"]["id"] == "j.nowak@korona.example"
+
+
+SSO = {"x-forwarded-user": "jnowak", "x-forwarded-preferred-username": "Jan Nowak",
+       "x-forwarded-email": "jnowak@example.com", "x-forwarded-groups": "staff,comms"}  # fmt: skip
+
+
+def test_header_mode_trusts_the_proxy(header_client):
+    client = header_client()
+    me = client.get("/api/v1/me", headers=SSO).json()
+    assert me == {
+        "user": {"id": "jnowak", "name": "Jan Nowak", "moderator": False},
+        "auth": "header",
+    }
+    response = client.post(COMMENTS, json={"body": "Przez SSO"}, headers=SSO)
+    assert response.status_code == 201 and response.json()["author"]["id"] == "jnowak"
+
+
+def test_header_mode_ignores_identity_from_other_peers(make_client):
+    client = make_client(peer="10.20.30.40", auth="header")
+    assert client.get("/api/v1/me", headers=SSO).json()["user"] is None
+    assert_api_error(client.post(COMMENTS, json={"body": "x"}, headers=SSO), 401, "not_signed_in")
+    spoofed = {**SSO, "x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1"}
+    assert_api_error(
+        client.post(COMMENTS, json={"body": "x"}, headers=spoofed), 401, "not_signed_in"
+    )
+
+
+def test_header_mode_repeated_identity_header_is_400(header_client):
+    client = header_client()
+    headers = [*SSO.items(), ("x-forwarded-user", "admin")]
+    assert_api_error(client.get("/api/v1/me", headers=headers), 400, "ambiguous_identity")
+
+
+def test_header_mode_moderators_by_login_and_group(header_client):
+    by_login = header_client(moderators=frozenset({"jnowak"}))
+    assert by_login.get("/api/v1/me", headers=SSO).json()["user"]["moderator"] is True
+    by_group = header_client(moderator_group="comms")
+    assert by_group.get("/api/v1/me", headers=SSO).json()["user"]["moderator"] is True
+    neither = header_client(moderator_group="admins")
+    assert neither.get("/api/v1/me", headers=SSO).json()["user"]["moderator"] is False
+
+
+def test_header_mode_moderator_deletes_any_comment(header_client):
+    client = header_client(moderators=frozenset({"mod"}))
+    cid = client.post(COMMENTS, json={"body": "Spam"}, headers=SSO).json()["id"]
+    other = {
+        **SSO,
+        "x-forwarded-user": "kowal",
+        "x-forwarded-preferred-username": "Kowal",
+    }
+    assert_api_error(client.delete(f"/api/v1/comments/{cid}", headers=other), 403, "forbidden")
+    moderator = {
+        **SSO,
+        "x-forwarded-user": "mod",
+        "x-forwarded-preferred-username": "Moderator",
+    }
+    assert client.delete(f"/api/v1/comments/{cid}", headers=moderator).status_code == 204
 
 
 # --- open mode: new names ------------------------------------------------------------------
@@ -176,16 +230,3 @@ def test_public_url_is_the_origin_allowed_not_the_host_header(make_client):
     assert_api_error(client.post(f"{API}/me", json={"name": "Ewa"}), 403, "origin_not_allowed")
     client.headers["origin"] = PUBLIC
     assert client.post(f"{API}/me", json={"name": "Ewa"}).status_code == 200
-
-
-@pytest.mark.parametrize(
-    "value",
-    ["kurier.intranet.example", "ftp://kurier.example", "https://", "https://k.example/?a=1"],
-)
-def test_public_url_must_be_an_http_address(tmp_path, value):
-    from comments_service.config import ConfigError, Settings
-
-    with pytest.raises(ConfigError, match="COMMENTS_PUBLIC_URL"):
-        Settings.from_env(
-            {"COMMENTS_DB": str(tmp_path / "c.sqlite3"), "COMMENTS_PUBLIC_URL": value}
-        )

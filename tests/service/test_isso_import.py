@@ -14,10 +14,7 @@ from starlette.testclient import TestClient
 
 from comments_service.app import create_app
 from comments_service.isso import uri_key
-from tests.service.conftest import ARTICLES, ORIGIN, write_articles
-from tests.service.html_safety import html_problems
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.service.kit import ARTICLES, ORIGIN, REPO, html_problems, write_articles
 
 # Isso's schema as Isso itself creates it: the CREATE statements of
 # isso/db/threads.py, isso/db/comments.py, isso/db/preferences.py and the

@@ -14,21 +14,19 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.service.test_events import EVENTS, OPEN, Event, Worker, post, run
+from tests.service.kit import EVENTS, OPEN, PASSWORD, Event, Worker, post_async, run
 
-PASSWORD = "correct horse battery staple"
 SECRET = "zadzwoń pod 600 100 200"
 
 
 async def replay(worker: Worker, since: int = 0) -> list[Event]:
-    """Everything an anonymous reader resuming after `since` is sent before live events."""
+    """Everything an anonymous reader resuming after `since` is sent before live events:
+    the thread's changes up to the latest, which the thread's JSON names."""
+    last = (await public_thread(worker))["thread"]["last_event_id"]
     stream = await worker.stream(f"{EVENTS}?last_event_id={since}")
-    replayed = []
-    while True:
-        try:
-            replayed.append(await stream.next_event(timeout=0.3))
-        except TimeoutError:
-            break
+    replayed: list[Event] = []
+    while last > since and (not replayed or replayed[-1].id < last):
+        replayed.append(await stream.next_event())
     await stream.close()
     return replayed
 
@@ -75,7 +73,7 @@ def texts(events: list[Event]) -> str:
 def test_replay_of_an_edited_comment_carries_the_current_text(settings):
     async def scenario(worker: Worker) -> None:
         ewa = await worker.person("Ewa")
-        posted = await post(ewa, SECRET)
+        posted = await post_async(ewa, SECRET)
         response = await ewa.patch(f"/api/v1/comments/{posted['id']}", json={"body": "Poprawione"})
         assert response.status_code == 200
         replayed = await replay(worker)
@@ -90,7 +88,7 @@ def test_replay_of_an_edited_comment_carries_the_current_text(settings):
 def test_replay_of_a_comment_its_author_deleted_is_a_removal(settings):
     async def scenario(worker: Worker) -> None:
         ewa = await worker.person("Ewa")
-        posted = await post(ewa, SECRET)
+        posted = await post_async(ewa, SECRET)
         assert (await ewa.delete(f"/api/v1/comments/{posted['id']}")).status_code == 204
         replayed = await replay(worker)
         assert SECRET not in texts(replayed)
@@ -104,8 +102,8 @@ def test_replay_of_a_comment_its_author_deleted_is_a_removal(settings):
 def test_replay_of_a_deleted_comment_with_replies_is_its_placeholder(settings):
     async def scenario(worker: Worker) -> None:
         ewa, jan = await worker.person("Ewa"), await worker.person("Jan")
-        posted = await post(ewa, SECRET)
-        await post(jan, "Odpowiedź", parent=posted["id"])
+        posted = await post_async(ewa, SECRET)
+        await post_async(jan, "Odpowiedź", parent=posted["id"])
         assert (await ewa.delete(f"/api/v1/comments/{posted['id']}")).status_code == 204
         replayed = await replay(worker)
         assert SECRET not in texts(replayed) and "Ewa" not in texts(replayed)
@@ -120,7 +118,7 @@ def test_replay_of_a_deleted_comment_with_replies_is_its_placeholder(settings):
 def test_replay_of_a_comment_a_moderator_hid_has_no_text(settings):
     async def scenario(worker: Worker) -> None:
         ewa = await worker.person("Ewa")
-        posted = await post(ewa, SECRET)
+        posted = await post_async(ewa, SECRET)
         mod = await moderator(worker)
         path = f"/api/v1/comments/{posted['id']}/hidden"
         assert (await mod.put(path, json={"reason": "dane osobowe"})).status_code == 200
@@ -136,7 +134,7 @@ def test_replay_of_a_comment_a_moderator_hid_has_no_text(settings):
 
 def test_replay_of_a_comment_hidden_by_reports_has_no_text(settings):
     async def scenario(worker: Worker) -> None:
-        posted = await post(await signed_in(worker, "ewa"), SECRET)
+        posted = await post_async(await signed_in(worker, "ewa"), SECRET)
         for login in ("jan", "ola"):
             reader = await signed_in(worker, login)
             path = f"/api/v1/comments/{posted['id']}/flags"
@@ -153,10 +151,10 @@ def test_replay_of_a_comment_hidden_by_reports_has_no_text(settings):
 def test_replay_of_a_rejected_comment_shows_nothing_of_it(settings):
     async def scenario(worker: Worker) -> None:
         ewa = await worker.person("Ewa")
-        posted = await post(ewa, SECRET)
+        posted = await post_async(ewa, SECRET)
         assert posted["approved"] is False
         mod = await moderator(worker)
-        answer = await post(mod, "Odpowiedź moderatorki")  # published at once
+        answer = await post_async(mod, "Odpowiedź moderatorki")  # published at once
         response = await mod.delete(f"/api/v1/comments/{posted['id']}/approved")
         assert response.status_code == 200
         replayed = await replay(worker)
@@ -197,7 +195,7 @@ def test_replay_from_zero_never_shows_text_the_thread_no_longer_shows(
             target = ids[pick % len(ids)] if ids else None
             text = f"tekst-{number}"
             if action == "post" or target is None:
-                ids.append((await post(ewa if number % 2 else jan, text))["id"])
+                ids.append((await post_async(ewa if number % 2 else jan, text))["id"])
                 continue
             comment = f"/api/v1/comments/{target}"
             if action == "reply":

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.service.html_safety import XSS_PAYLOADS, html_problems
-
-THREAD = "/api/v1/threads/open-news"
+from tests.service.kit import THREAD, XSS_PAYLOADS, html_problems
 
 
 def test_xss_payloads_are_stored_and_served_inert(client, settings):

@@ -92,6 +92,7 @@ async function edit(view) {
     }
   }
   const close = () => {
+    view.editor = null;
     drawComment(view);
     view.article.querySelector(".k-edit")?.focus();
   };
@@ -110,6 +111,7 @@ async function edit(view) {
     submit,
     failed: actionFailed,
   });
+  view.editor = form;
   view.article.lastChild.remove();
   view.article.querySelector(".k-c-body").replaceWith(form);
   form.querySelector("textarea").focus();

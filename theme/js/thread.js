@@ -222,12 +222,15 @@ export function upsert(comment, fromEvent) {
 
 /** Put a comment where `order` says (again, when it was pinned or unpinned). */
 function place(item, comment) {
+  // Moving a node drops the focus: a reader typing in it keeps their place.
+  const focused = item.contains(document.activeElement) && document.activeElement;
   item.remove();
   const into = views.get(comment.parent)?.replies || parts.list;
   // Threads arrive in order and new comments are usually the newest: try the end first.
   const last = into.lastElementChild;
   const after = (other) => order(comment, commentOf(other)) < 0;
   into.insertBefore(item, last && after(last) ? [...into.children].find(after) : null);
+  if (focused) focused.focus();
 }
 
 function drop(id) {
@@ -269,6 +272,9 @@ export function drawComment(view) {
   const focused = article.contains(document.activeElement) && document.activeElement.classList;
   view.item.classList.toggle("k-pinned", !!comment.pinned);
   view.item.classList.toggle("k-gone", !!comment.deleted);
+  // A reader mid-edit keeps their text: the comment is drawn anew when the editor closes.
+  const gone = comment.deleted || comment.hidden || widget.thread.locked;
+  if (view.editor?.isConnected && !gone) return;
   if (comment.deleted) return article.replaceChildren(el("p", "k-c-gone", translate("deleted")));
   if (comment.hidden && !comment.author) {
     // Hidden by a moderator (or by reports, pending review): the reason stands in for the text.

@@ -7,7 +7,7 @@
 - ``migrations.py``: recognising a file and bringing its schema up to date.
 """
 
-from .connection import SYNCHRONOUS_MODES, SQLiteStorage
+from .connection import SYNCHRONOUS_MODES, SQLiteStorage, StorageOptions
 from .migrations import APPLICATION_ID, MIGRATIONS
 from .rows import SQLiteRows
 from .transactions import Snapshot, Transaction
@@ -18,6 +18,7 @@ __all__ = [
     "SYNCHRONOUS_MODES",
     "SQLiteRows",
     "SQLiteStorage",
+    "StorageOptions",
     "Snapshot",
     "Transaction",
 ]

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from tinydb.storages import Storage
 
@@ -27,6 +27,15 @@ from .tables import SQLiteTables
 from .transactions import Snapshot, Transaction, busy
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+class StorageOptions(TypedDict, total=False):
+    """How a database file is opened (SQLiteStorage's keyword arguments)."""
+
+    synchronous: str  # SQLite's synchronous mode: OFF, NORMAL, FULL (default) or EXTRA
+    busy_timeout: float  # seconds to wait for another connection's write lock (default 10)
+    quick_check: bool  # check the file for damage on opening (default True)
+    create_dirs: bool  # make the folder of a new file (default False)
 
 
 class SQLiteStorage(Storage):
@@ -49,6 +58,7 @@ class SQLiteStorage(Storage):
         quick_check: bool = True,
         create_dirs: bool = False,
     ) -> None:
+        """`StorageOptions` lists the options with what each means."""
         self.path = os.fspath(path)
         mode = str(synchronous).upper()
         if mode not in SYNCHRONOUS_MODES:
@@ -147,7 +157,7 @@ class SQLiteStorage(Storage):
         """The whole database as TinyDB sees it: ``{table: {"id": document}}``."""
         return self._tables.read()
 
-    def write(self, data: Mapping[str, Mapping[Any, Mapping]]) -> None:
+    def write(self, data: Mapping[str, Mapping[Any, Mapping[str, Any]]]) -> None:
         """Replace the whole database with ``data`` in one transaction.
 
         Tables missing from ``data`` are dropped; ids keep their values and
@@ -213,7 +223,8 @@ class SQLiteStorage(Storage):
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes when another connection commits."""
         with self._lock:
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` report; "ok" when the file is sound."""

@@ -71,8 +71,8 @@ def check_damage(conn: sqlite3.Connection, path: str) -> None:
 
 def recognise(conn: sqlite3.Connection, path: str) -> int:
     """The file's schema version; raises unless it is ours or brand new."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    app_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if app_id == APPLICATION_ID:
         if version > schema_latest():
             raise NewerSchemaError(

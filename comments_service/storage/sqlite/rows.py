@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, TypeVarTuple
 
 from tinydb.queries import QueryLike
 from tinydb.table import Document
@@ -15,11 +15,13 @@ from .tables import SQLiteTables, extract, quote
 from .transactions import Transaction
 
 T = TypeVar("T")
+D = TypeVar("D", bound=Document)
+Ts = TypeVarTuple("Ts")
 
 #: ``page(last, size)``: up to ``size`` rows ``(id, text)`` past id ``last``.
-IdPages = Callable[[int, int], list[Any]]
+IdPages = Callable[[int, int], list[tuple[int, str]]]
 #: ``page(past, size)``: up to ``size`` rows ``(id, text, value)`` past ``(value, id)``.
-IndexPages = Callable[[tuple[Any, int] | None, int], list[Any]]
+IndexPages = Callable[[tuple[Any, int] | None, int], list[tuple[int, str, Any]]]
 
 
 def no_such_table(exc: sqlite3.OperationalError) -> bool:
@@ -90,7 +92,7 @@ class SQLiteRows:
 
     # plumbing --------------------------------------------------------------
 
-    def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Every row ``sql`` selects; none while the table does not exist."""
         with self._lock:
             try:
@@ -105,7 +107,7 @@ class SQLiteRows:
         self._known.pop(self.name, None)
         return []  # a table nobody wrote to yet is empty
 
-    def write(self, operation: Callable[..., T], *args: Any) -> T:
+    def write(self, operation: Callable[[*Ts], T], *args: *Ts) -> T:
         """Run ``operation(*args)`` in a write transaction, creating the table if needed."""
         with self._txn:
             if self.name not in self._known:
@@ -175,7 +177,7 @@ class SQLiteRows:
         rows = self.fetch(f"EXPLAIN QUERY PLAN {sql}", params)
         return [str(row[-1]) for row in rows]
 
-    def first(self, cond: QueryLike, new: type[Document]) -> Document | None:
+    def first(self, cond: QueryLike, new: type[D]) -> D | None:
         """The first document, in id order, that matches ``cond``."""
         # Reads row by row and stops at the first match, instead of select().
         sql, params = self._sql_for(getattr(cond, "_hash", None))
@@ -250,7 +252,7 @@ class SQLiteRows:
         order = f" ORDER BY {expression} DESC, id DESC LIMIT ?"
         later = first + f" AND ({expression} < ? OR ({expression} = ? AND id < ?))"
 
-        def page(past: tuple[Any, int] | None, size: int) -> list[Any]:
+        def page(past: tuple[Any, int] | None, size: int) -> list[tuple[int, str, Any]]:
             if past is None:
                 return self.fetch(first + order, [*params, size])
             value, last_id = past
@@ -281,7 +283,10 @@ class SQLiteRows:
 
     def insert(self, text: str) -> int:
         """Insert a document; SQLite picks its id."""
-        return self._conn.execute(self._sql_insert, (text,)).lastrowid  # type: ignore[return-value]
+        doc_id = self._conn.execute(self._sql_insert, (text,)).lastrowid
+        if doc_id is None:  # never after an INSERT; None is the value before any
+            raise sqlite3.InterfaceError("INSERT gave no row id")
+        return doc_id
 
     def insert_with_id(self, doc_id: object, text: str) -> int:
         """Insert a document under ``doc_id``; ValueError if that id is taken."""
@@ -292,15 +297,15 @@ class SQLiteRows:
             raise ValueError(f"Document with ID {checked} already exists") from None
         return checked
 
-    def insert_many(self, prepared: list[tuple[object | None, str]]) -> list[int]:
+    def insert_many(self, prepared: Iterable[tuple[object | None, str]]) -> list[int]:
         """Insert ``(id or None, text)`` pairs in order; their ids."""
         ids = []
         for doc_id, text in prepared:
             if doc_id is None:
-                ids.append(self._conn.execute(self._sql_insert, (text,)).lastrowid)
+                ids.append(self.insert(text))
             else:
                 ids.append(self.insert_with_id(doc_id, text))
-        return ids  # type: ignore[return-value]
+        return ids
 
     def update(self, changes: list[tuple[str, int]]) -> None:
         """Store each ``(text, id)`` pair."""

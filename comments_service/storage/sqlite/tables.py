@@ -130,7 +130,7 @@ class SQLiteTables:
                 for name in self._names()
             }
 
-    def write(self, data: Mapping[str, Mapping[Any, Mapping]]) -> None:
+    def write(self, data: Mapping[str, Mapping[Any, Mapping[str, Any]]]) -> None:
         """Replace the whole database with ``data`` in one transaction.
 
         Tables missing from ``data`` are dropped; ids keep their values and

@@ -12,8 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.service.conftest import assert_api_error
-from tests.service.moderation_kit import API, COMMENTS, admin, iso, post
+from tests.service.kit import API, COMMENTS, OPEN, admin, assert_api_error, comment_id, iso, post
 
 
 @pytest.mark.parametrize(
@@ -91,3 +90,99 @@ def test_bodies_messages_name_the_type_wanted(make_client):
         "reason",
     )
     assert error["message"] == "'reason' is a text or null, not a list."
+
+
+# --- JSON that is not a body at all -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"{", id="truncated"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"\xff\xfe", id="not-utf8"),
+        pytest.param(b'["body"]', id="array"),
+        pytest.param(b'"text"', id="string"),
+    ],
+)
+def test_comment_malformed_json_is_400(client, content):
+    response = client.post(COMMENTS, content=content, headers={"content-type": "application/json"})
+    assert_api_error(response, 400, "malformed_json")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content"),
+    [
+        pytest.param("PUT", "/comments/{id}/hidden", b"{not json", id="hide-broken"),
+        pytest.param("PUT", "/comments/{id}/pinned", b'"text"', id="pin-string"),
+        pytest.param("PUT", f"/threads/{OPEN}/lock", b"[1, 2]", id="lock-array"),
+        pytest.param("PUT", "/people/u1/mute", b"\xff\xfe", id="mute-bytes"),
+        pytest.param("DELETE", "/comments/{id}/approved", b"{", id="reject-broken"),
+        pytest.param("POST", "/comments/{id}/flags", b"null", id="flag-null"),
+        pytest.param("POST", "/admin/session", b"{", id="session-broken"),
+    ],
+)
+def test_malformed_bodies_are_400_never_500(make_client, method, path, content):
+    comment = post(make_client("Ewa"))
+    moderator = admin(make_client, "Ola")
+    url = API + path.format(id=comment["id"])
+    response = moderator.request(
+        method, url, content=content, headers={"content-type": "application/json"}
+    )
+    assert_api_error(response, 400, "malformed_json")
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("POST", "/api/v1/me", id="me"),
+        pytest.param("POST", COMMENTS, id="comment"),
+        pytest.param("PATCH", "/api/v1/comments/{id}", id="edit"),
+        pytest.param("DELETE", "/api/v1/comments/{id}", id="delete"),
+        pytest.param("POST", "/api/v1/comments/{id}/flags", id="report"),
+    ],
+)
+def test_deeply_nested_json_is_400_without_a_traceback(client, caplog, method, path):
+    cid = comment_id(client)
+    for body in (DEEP, '{"body":' * 3000 + "1" + "}" * 3000):
+        response = client.request(
+            method, path.format(id=cid), content=body, headers={"content-type": "application/json"}
+        )
+        assert_api_error(response, 400, "malformed_json")
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+
+
+# --- fields -------------------------------------------------------------------------------
+
+
+def test_comment_unknown_and_missing_fields_are_refused(client):
+    assert_api_error(
+        client.post(COMMENTS, json={"body": "x", "author": "Szef"}),
+        422,
+        "unknown_field",
+        "author",
+    )
+    assert_api_error(client.post(COMMENTS, json={"text": "x"}), 422, "unknown_field", "text")
+    assert_api_error(client.post(COMMENTS, json={}), 422, "missing_field", "body")
+
+
+def test_comment_unpaired_surrogate_is_refused(client):
+    response = client.post(
+        COMMENTS,
+        content=b'{"body": "broken \\ud800 text"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_api_error(response, 422, "invalid_unicode", "body")
+
+
+def test_a_field_name_with_an_unpaired_surrogate_is_a_422_not_a_500(client):
+    response = client.post(
+        COMMENTS,
+        content=b'{"\\ud800": 1, "body": "x"}',
+        headers={"content-type": "application/json"},
+    )
+    error = assert_api_error(response, 422, "unknown_field")
+    assert error["field"] == "\\ud800"

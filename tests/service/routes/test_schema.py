@@ -21,9 +21,14 @@ from comments_service.config import RateLimit
 from comments_service.routes import ENDPOINTS
 from comments_service.routes.endpoint import API, EVENTS, Endpoint
 from comments_service.schemas.answers import Error
-from tests.service.conftest import assert_api_error
-from tests.service.moderation_kit import PASSWORD, admin, iso
-from tests.service.test_events import Worker, run
+from tests.service.kit import (
+    PASSWORD,
+    Worker,
+    admin,
+    assert_api_error,
+    iso,
+    run,
+)
 
 COMMENTS = f"{API}/threads/{{slug}}/comments"
 COMMENT = f"{API}/comments/{{comment_id}}"

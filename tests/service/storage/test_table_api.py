@@ -233,3 +233,25 @@ def test_storage_first_last_and_remove_through(db: Database) -> None:
     assert table.remove_through(100) == 5
     assert (table.first_id(), table.last_id(), len(table)) == (None, 10, 0)
     assert table.insert({"n": 11}) == 11
+
+
+# --- a projection of fields, as the reports read them -------------------------------------
+
+
+def test_project_reads_fields_in_id_order(tmp_path):
+    db = Database(tmp_path / "p.sqlite3")
+    table = db.table("things", indexes=("group",))
+    table.insert_multiple([
+        {"group": "a", "n": 1, "extra": {"x": [1]}},
+        {"group": "b", "n": 2},
+        {"group": "a", "text": "z\u0105"},
+    ])  # fmt: skip
+    assert table.project(["group", "n", "extra"]) == [
+        (1, ["a", 1, {"x": [1]}]),
+        (2, ["b", 2, None]),
+        (3, ["a", None, None]),
+    ]
+    assert table.project(["n"], where=("group", ["a"])) == [(1, [1]), (3, [None])]
+    assert table.project(["text"], where=("group", [])) == []
+    assert db.table("empty").project(["n"]) == []
+    db.close()

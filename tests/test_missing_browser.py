@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 A_BROWSER_TEST = "tests/e2e/test_errors.py::test_closed_discussion_shows_comments_without_a_form"
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from itsdangerous import URLSafeSerializer
 
 from comments_service.config import RateLimit
-from tests.service.conftest import assert_api_error
-from tests.service.moderation_kit import API, OPEN, admin, audit, events, find, post, thread
+from tests.service.kit import (
+    API,
+    OPEN,
+    admin,
+    assert_api_error,
+    audit,
+    events,
+    find,
+    post,
+    thread,
+)
 
 
 def report(client, comment_id: str, reason: str = "Spam"):
@@ -124,7 +131,7 @@ def test_open_mode_reports_never_hide_by_themselves(make_client):
     assert audit(moderator, action="auto_hide") == []
 
 
-def test_open_mode_a_new_name_reports_after_a_few_minutes(make_client, monkeypatch):
+def test_open_mode_a_new_name_reports_after_a_few_minutes(make_client, clock):
     comment = post(make_client("Ewa"))
     newcomer = make_client("Jan", report_min_age=300)
     response = report(newcomer, comment["id"])
@@ -132,8 +139,7 @@ def test_open_mode_a_new_name_reports_after_a_few_minutes(make_client, monkeypat
     assert 290 <= int(response.headers["retry-after"]) <= 300
     assert "minutes" in error["message"]
     # Five minutes later the same name may report.
-    later = time.time() + 301
-    monkeypatch.setattr(time, "time", lambda: later)
+    clock.advance(seconds=301)
     assert report(newcomer, comment["id"]).status_code == 201
 
 

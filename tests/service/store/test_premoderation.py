@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service.conftest import ARTICLES, assert_api_error, write_articles
-from tests.service.moderation_kit import (
+from tests.service.kit import (
     API,
+    ARTICLES,
     OPEN,
     admin,
+    assert_api_error,
     audit,
     events,
     find,
     post,
     thread,
+    write_articles,
 )
 
 MODERATED = "moderated-news"

@@ -1,15 +1,13 @@
-"""Every write a person can repeat has a limit: edits, reactions and likes, reports.
+"""Every write a person can repeat has a limit: comments, edits, reactions and likes, reports.
 
 Each one reaches every open stream of the thread, so none may be free to
-flood them (the limit on new comments is tested in test_api.py, reports in
-test_flags.py).
+flood them (the limit on reports is tested in test_flags.py).
 """
 
 from __future__ import annotations
 
 from comments_service.config import RateLimit
-from tests.service.conftest import assert_api_error
-from tests.service.moderation_kit import API, THREAD, events, post
+from tests.service.kit import API, THREAD, assert_api_error, events, post, send_comment
 
 
 def test_edits_per_person_are_limited(make_client, settings):
@@ -66,3 +64,13 @@ def test_limits_are_shared_by_workers(make_client):
     assert first.patch(path, json={"body": "a"}).status_code == 200
     assert second.patch(path, json={"body": "b"}).status_code == 200
     assert_api_error(first.patch(path, json={"body": "c"}), 429, "rate_limited")
+
+
+def test_rate_limit_is_per_person_with_retry_after(make_client):
+    ewa = make_client("Ewa", rate_limit=RateLimit(2, 60))
+    jan = make_client("Jan", rate_limit=RateLimit(2, 60))
+    assert send_comment(ewa).status_code == 201 and send_comment(ewa).status_code == 201
+    response = send_comment(ewa)
+    assert_api_error(response, 429, "rate_limited")
+    assert 1 <= int(response.headers["retry-after"]) <= 30
+    assert send_comment(jan).status_code == 201  # same address, another person

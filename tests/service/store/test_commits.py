@@ -9,7 +9,7 @@ import httpx2 as httpx
 
 from comments_service.app import create_app
 from comments_service.config import RateLimit
-from tests.service.conftest import ORIGIN
+from tests.service.kit import ORIGIN
 
 
 async def _post_together(settings, bodies: list[str]) -> tuple[list[int], dict]:

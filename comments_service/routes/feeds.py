@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -26,13 +27,15 @@ import feedgen
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tinydb.table import Document
 
-from . import feeds
-from .articles import Article
-from .errors import invalid, not_found
-from .i18n import LANGS, choose_lang
-from .store import Store
-from .store.feed import EPOCH
+from .. import feeds
+from ..articles import Article
+from ..errors import invalid, not_found
+from ..i18n import LANGS, choose_lang
+from ..state import app_state
+from ..store import Store
+from ..store.feed import EPOCH
 
 FEED_SIZE = 50
 MAX_AGE = 60  # seconds a reader or proxy may reuse a feed without asking
@@ -56,7 +59,7 @@ def feed_lang(request: Request) -> str:
 
 def _service_root(request: Request) -> str:
     """The service's own address: COMMENTS_PUBLIC_URL, else (development) the one asked."""
-    public_url = request.app.state.settings.public_url
+    public_url = app_state(request).settings.public_url
     return public_url + "/" if public_url else str(request.base_url)
 
 
@@ -66,14 +69,9 @@ def _self_link(request: Request) -> str:
     return urljoin(_service_root(request), request.url.path.lstrip("/")) + query
 
 
-def _site_root(articles: dict[str, Article], request: Request) -> str:
+def _site_root(request: Request) -> str:
     """The site's address: from the manifest's absolute URLs, else the service's own."""
-    for article in articles.values():
-        for lang, absolute in article.absolute_urls.items():
-            relative = article.urls.get(lang, "")
-            if absolute.startswith(("http://", "https://")) and absolute.endswith(relative):
-                return absolute[: len(absolute) - len(relative)].rstrip("/") + "/"
-    return _service_root(request)
+    return app_state(request).articles.site_root() or _service_root(request)
 
 
 def _article_url(article: Article, lang: str, root: str) -> str:
@@ -95,7 +93,9 @@ def _when(value: str | datetime) -> datetime:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _entries(rows: list, articles: dict[str, Article], lang: str, root: str) -> tuple:
+def _entries(
+    rows: list[Document], articles: dict[str, Article], lang: str, root: str
+) -> tuple[feeds.Entry, ...]:
     entries = []
     for row in rows:
         article = articles.get(row["thread"])
@@ -171,7 +171,7 @@ def _answer(request: Request, feed: feeds.Feed, kind: str, changed: datetime) ->
 
 
 def _kind(request: Request) -> str:
-    kind = request.path_params["kind"]
+    kind: str = request.path_params["kind"]
     if kind not in feeds.KINDS:
         raise not_found("feed")
     return kind
@@ -181,9 +181,9 @@ async def comments_feed(request: Request) -> Response:
     """The latest public comments of every visible thread."""
     kind = _kind(request)
     lang = feed_lang(request)
-    store: Store = request.app.state.store
-    articles = request.app.state.articles.articles()
-    root = _site_root(articles, request)
+    store: Store = app_state(request).store
+    articles = app_state(request).articles.articles()
+    root = _site_root(request)
 
     rows, changed = store.feed.latest(FEED_SIZE)
     entries = _entries(rows, articles, lang, root)
@@ -205,13 +205,13 @@ async def thread_feed(request: Request) -> Response:
     """The latest public comments of one thread; 404 for unknown and hidden threads."""
     kind = _kind(request)
     slug = request.path_params["slug"]
-    articles = request.app.state.articles.articles()
+    articles = app_state(request).articles.articles()
     article = articles.get(slug)
     if article is None or article.hidden:
         raise not_found("thread")
     lang = feed_lang(request)
-    store: Store = request.app.state.store
-    root = _site_root(articles, request)
+    store: Store = app_state(request).store
+    root = _site_root(request)
     rows, changed = store.feed.latest(FEED_SIZE, slug)
     entries = _entries(rows, articles, lang, root)
     title = article.title(lang)
@@ -228,7 +228,7 @@ async def thread_feed(request: Request) -> Response:
     return _answer(request, feed, kind, changed)
 
 
-def _newest(dates: list[datetime | None]) -> datetime:
+def _newest(dates: Iterable[datetime | None]) -> datetime:
     """The latest of some manifest dates as UTC (EPOCH if none): an empty feed's date."""
     known = [_when(d) for d in dates if d is not None]
     return max(known, default=EPOCH)
