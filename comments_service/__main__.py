@@ -1,9 +1,12 @@
-"""Command line: `python -m comments_service serve|backup|export|import|import-isso`.
+"""Command line: `python -m comments_service serve|migrate|backup|export|import|copy|import-isso`.
 
 serve [--host H] [--port P] [--workers N]   run the service with uvicorn
-backup FILE                                 consistent copy while it runs
+migrate                                     create or upgrade the database's schema
+backup FILE                                 consistent copy (an SQLite file) while it runs
 export FILE                                 every table as JSON
 import FILE [--replace]                     load an export into the database
+copy --from DB --to DB [--replace]          copy everything between databases (SQLite
+                                            paths or postgresql:// addresses), verified
 import-isso ISSO.db [--dry-run]             add the comments of an Isso database
 """
 
@@ -15,8 +18,9 @@ import logging
 import sys
 from pathlib import Path
 
-from .config import ConfigError, Settings
+from .config import ConfigError, Settings, database_location
 from .storage import Database, NotEmptyError, StorageError
+from .storage.copying import copy_database
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -31,9 +35,9 @@ def serve(settings: Settings, host: str, port: int, workers: int, log_level: str
     from .server import KEEP_ALIVE_TIMEOUT, MAX_HEAD_BYTES, KurierHttpProtocol
 
     # Open the database once before the workers start: a damaged or newer
-    # file stops the service here, with one clear message, not in N workers.
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
-    Database(settings.db, synchronous=settings.synchronous).close()
+    # one stops the service here, with one clear message, not in N workers;
+    # and the schema's migrations run here, once.
+    settings.open_database().close()
     uvicorn.run(
         "comments_service.app:create_app",
         factory=True,
@@ -55,22 +59,46 @@ def serve(settings: Settings, host: str, port: int, workers: int, log_level: str
     return 0
 
 
+def migrate(settings: Settings) -> int:
+    """Create the schema or bring it up to date (opening the database does it)."""
+    with settings.open_database() as db:
+        print(f"{db.location} is at schema {db.export()['schema']}, the latest")
+    return 0
+
+
 def backup(settings: Settings, target: Path) -> int:
-    with Database(settings.db, synchronous=settings.synchronous) as db:
+    with settings.open_database() as db:
         db.backup(target)
-    print(f"backed up {settings.db} to {target}")
+        print(f"backed up {db.location} to {target}")
+    return 0
+
+
+def copy(source: str, target: str, replace: bool) -> int:
+    """Copy one database into another, of either engine, and verify it."""
+    with (
+        Database(database_location(source)) as origin,
+        Database(database_location(target), create_dirs=True) as destination,
+    ):
+        try:
+            report = copy_database(origin, destination, replace=replace)
+        except NotEmptyError as error:
+            return _fail(str(error))
+        if report.already_identical:
+            print(f"{destination.location} already holds the same data ({report.summary()})")
+        else:
+            print(f"copied {origin.location} to {destination.location} ({report.summary()})")
     return 0
 
 
 def export(settings: Settings, target: Path) -> int:
-    with Database(settings.db, synchronous=settings.synchronous) as db:
+    with settings.open_database() as db:
         data = db.export()
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     target.write_text(text + "\n", encoding="utf-8")
     counts = ", ".join(
         f"{name}: {len(table['documents'])}" for name, table in data["tables"].items()
     )
-    print(f"exported {settings.db} to {target} ({counts})")
+    print(f"exported {db.location} to {target} ({counts})")
     return 0
 
 
@@ -79,16 +107,15 @@ def import_(settings: Settings, source: Path, replace: bool) -> int:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         return _fail(f"cannot read {source}: {error}")
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
-    with Database(settings.db, synchronous=settings.synchronous) as db:
+    with settings.open_database() as db:
         try:
             db.import_(data, replace=replace)
         except NotEmptyError:
             return _fail(
-                f"{settings.db} already holds comments: import into an empty database, "
+                f"{db.location} already holds comments: import into an empty database, "
                 "or add --replace to overwrite everything in it"
             )
-    print(f"imported {source} into {settings.db}")
+        print(f"imported {source} into {db.location}")
     return 0
 
 
@@ -116,12 +143,17 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--workers", type=int, default=1)
     run.add_argument("--log-level", default="info")
+    commands.add_parser("migrate", help="create or upgrade the database's schema")
     for name, text in (("backup", "copy the database"), ("export", "write JSON")):
         command = commands.add_parser(name, help=text)
         command.add_argument("file", type=Path)
     load = commands.add_parser("import", help="load a JSON export")
     load.add_argument("file", type=Path)
     load.add_argument("--replace", action="store_true", help="replace existing data")
+    copying = commands.add_parser("copy", help="copy everything between two databases")
+    copying.add_argument("--from", dest="source", required=True, help="SQLite path or URL")
+    copying.add_argument("--to", dest="target", required=True, help="SQLite path or URL")
+    copying.add_argument("--replace", action="store_true", help="overwrite a target's data")
     from_isso = commands.add_parser("import-isso", help="add the comments of an Isso database")
     from_isso.add_argument("file", type=Path)
     from_isso.add_argument("--dry-run", action="store_true", help="report only, write nothing")
@@ -129,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "copy":
+            return copy(args.source, args.target, args.replace)
         settings = Settings.from_env()
+        if args.command == "migrate":
+            return migrate(settings)
         if args.command == "serve":
             if args.workers < 1:
                 return _fail("--workers must be at least 1")

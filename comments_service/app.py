@@ -21,12 +21,18 @@ from starlette.staticfiles import StaticFiles
 from . import admin
 from .articles import ArticleIndex
 from .config import Settings
-from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
+from .errors import (
+    ApiError,
+    handle_api_error,
+    handle_http_exception,
+    handle_storage_error,
+    handle_unexpected,
+)
 from .events import ChangeFeed, end_streams_on_exit_signals
 from .identity import Identity
 from .routes import api_routes, feed_routes, outside_routes
 from .security import Guard, SecurityHeaders
-from .storage import Database
+from .storage import StorageError
 from .store import Store
 from .store.commits import GroupCommit
 
@@ -40,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             ApiError: handle_api_error,
             HTTPException: handle_http_exception,
+            StorageError: handle_storage_error,
             Exception: handle_unexpected,
         },
         lifespan=_lifespan(settings),
@@ -54,8 +61,7 @@ def _lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextM
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        settings.db.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.db, synchronous=settings.synchronous)
+        db = settings.open_database()
         app.state.db = db
         app.state.store = store = Store(db, settings, app.state.articles)
         app.state.identity = Identity(settings, store)

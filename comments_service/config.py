@@ -18,6 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .storage.database import Database
+from .storage.engines import sqlite_path
+from .storage.postgres.address import Address, is_postgres
+
 AUTH_MODES = ("open", "header")
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_REACTIONS = ("like", "love", "celebrate", "insightful", "curious")
@@ -46,7 +50,8 @@ class RateLimit:
 class Settings:
     """Everything the service is configured with (see docs/API.md)."""
 
-    db: Path = Path("var/comments.sqlite3")
+    #: An SQLite file, or a postgresql:// address (see storage.Database).
+    db: Path | str = Path("var/comments.sqlite3")
     site_dir: Path | None = None
     articles: Path | None = None
     auth: str = "open"
@@ -105,6 +110,10 @@ class Settings:
             return self.articles
         return self.site_dir / "articles.json" if self.site_dir else None
 
+    def open_database(self) -> Database:
+        """The service's database; a new SQLite file's folder is made as well."""
+        return Database(self.db, synchronous=self.synchronous, create_dirs=True)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the COMMENTS_* variables; raise ConfigError naming a bad one."""
@@ -113,7 +122,7 @@ class Settings:
         def get(name: str, default: str = "") -> str:
             return env.get(f"COMMENTS_{name}", default).strip()
 
-        db = Path(get("DB", "var/comments.sqlite3"))
+        db = database_location(get("DB", "var/comments.sqlite3"))
         site_dir = Path(get("SITE_DIR")) if get("SITE_DIR") else None
         if site_dir is not None and not site_dir.is_dir():
             raise ConfigError(f"COMMENTS_SITE_DIR: {site_dir} is not a directory")
@@ -295,8 +304,25 @@ def parse_rate_limit(value: str, name: str = "COMMENTS_RATE_LIMIT") -> RateLimit
     return RateLimit(int(match[1]), _PERIODS[match[2]])
 
 
-def _stored_secret(db: Path) -> str:
-    """The signing key kept beside the database, made on first start."""
+def database_location(value: str) -> Path | str:
+    """COMMENTS_DB: a path or sqlite:///path (SQLite), or a postgresql:// address."""
+    if is_postgres(value):
+        try:
+            Address.parse(value)
+        except ValueError as error:
+            raise ConfigError(f"COMMENTS_DB: {error}") from None
+        return value
+    return Path(sqlite_path(value))
+
+
+def _stored_secret(db: Path | str) -> str:
+    """The signing key kept beside the database file, made on first start."""
+    if not isinstance(db, Path):
+        # Every host must sign with one key, and a database server has no folder to keep it in.
+        raise ConfigError(
+            "COMMENTS_SECRET_KEY: set it (48 random characters, the same on every host) "
+            "when COMMENTS_DB is a PostgreSQL address"
+        )
     path = db.parent / "secret_key"
     try:
         if not path.exists():

@@ -104,6 +104,20 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(status, code, message, headers=exc.headers))
 
 
+async def handle_storage_error(request: Request, exc: Exception) -> Response:
+    """The database cannot be reached or stayed busy: nothing was written; try again soon."""
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    error = ApiError(
+        503,
+        "database_unavailable",
+        "The comments are briefly unavailable; nothing was saved. Try again in a moment.",
+        headers={"Retry-After": "2"},
+    )
+    response = error_response(error)
+    response.headers.update(security_headers(request.url.path))
+    return response
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     """Log what went wrong; tell the client nothing about it."""
     logger.exception("unexpected error on %s %s", request.method, request.url.path)

@@ -1,10 +1,12 @@
 """Live events: each worker follows the change log and streams a thread's changes (SSE).
 
-One ChangeFeed per worker process watches the shared change log. Every
-100 ms (Settings.events_poll_interval) it asks SQLite whether another
+One ChangeFeed per worker process watches the shared change log. On SQLite,
+every 100 ms (Settings.events_poll_interval) it asks whether another
 connection committed: `PRAGMA data_version`, some 10 µs and no table read
-(the wake-up itself costs more, about 0.2 % of a core). This process's own
-commits, which data_version does not show, wake it at once. Then it reads
+(the wake-up itself costs more, about 0.2 % of a core). On PostgreSQL the
+storage's listener hears other workers' commits on every host (LISTEN/NOTIFY)
+and wakes it at once; data_version there counts what it heard, no query.
+This process's own commits wake it at once on both. Then it reads
 the changes after the last one it saw, by id through the primary key, and
 hands each, serialised once, to the streams of its thread. A stream's queue
 is bounded: a reader too slow to keep up gets `reset` (refetch the thread)
@@ -129,6 +131,7 @@ class ChangeFeed:
         self._version = self.db.data_version()
         self._position = self.log.last_id()
         self.db.storage.on_commit = self.wake
+        self.db.storage.on_change = self.wake  # PostgreSQL: other workers' commits
         self._task = asyncio.create_task(self._follow(), name="kurier-change-feed")
 
     async def close(self) -> None:
@@ -136,6 +139,8 @@ class ChangeFeed:
         self.end_streams()
         if self.db.storage.on_commit == self.wake:
             self.db.storage.on_commit = None
+        if self.db.storage.on_change == self.wake:
+            self.db.storage.on_change = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

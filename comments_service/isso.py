@@ -47,7 +47,6 @@ from . import render, times
 from .articles import Article, ArticleIndex, parse_manifest
 from .config import Settings
 from .identity import NAME_MAX, clean_name
-from .storage import Database
 from .store import Store
 from .store.rows import CommentRow
 
@@ -253,8 +252,7 @@ def import_isso(
     comments = read_isso(source)
     uri_map = UriMap(articles)
     report = Report()
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
-    with Database(settings.db, synchronous=settings.synchronous) as db:
+    with settings.open_database() as db:
         store = Store(db, settings, ArticleIndex(settings.articles_path))
         try:
             with db.transaction():
@@ -353,7 +351,7 @@ def load_articles(path: Path | None) -> dict[str, Article]:
     return parse_manifest(entries)
 
 
-def summary(report: Report, source: Path, target: Path, dry_run: bool) -> list[str]:
+def summary(report: Report, source: Path, target: Path | str, dry_run: bool) -> list[str]:
     """The lines the command prints."""
     verb = "would import" if dry_run else "imported"
     lines = [

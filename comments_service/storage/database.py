@@ -1,38 +1,49 @@
-"""Database: TinyDB on one Kurier comments file, its tables, transactions and copies."""
+"""Database: TinyDB on one Kurier comments database, its tables, transactions and copies.
+
+The location picks the engine: a path (or ``sqlite:///path``) an SQLite file,
+a ``postgresql://`` address a schema on a PostgreSQL server.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Unpack
 
 from tinydb import TinyDB
 
-from .sqlite import Snapshot, SQLiteStorage, StorageOptions, Transaction
+from .engines import EngineStorage, open_storage
+from .sqlite import StorageOptions
 from .table import DocumentTable
 
 
 class Database(TinyDB):
-    """TinyDB on one SQLite file that several processes may share.
+    """TinyDB on one SQLite file or PostgreSQL schema that several processes may share.
 
-    ``Database(path)`` opens (or creates) the file, refusing foreign, newer
-    or damaged ones with a ``StorageError``; use it as a context manager or
-    call ``close()``.
+    ``Database(location)`` opens (or creates) the database, refusing foreign,
+    newer or damaged ones with a ``StorageError``; use it as a context
+    manager or call ``close()``.
     """
 
     # TinyDB types these after its defaults (its own Table's constructor, JSONStorage),
     # though any Table and Storage class is meant: ours take a Kurier storage.
     table_class = DocumentTable  # type: ignore[assignment]
-    default_storage_class = SQLiteStorage  # type: ignore[assignment]
-    _storage: SQLiteStorage
+    default_storage_class = open_storage  # type: ignore[assignment]
+    _storage: EngineStorage
 
-    def __init__(self, path: str | os.PathLike[str], **options: Unpack[StorageOptions]) -> None:
-        super().__init__(path, storage=SQLiteStorage, **options)
+    def __init__(self, location: str | os.PathLike[str], **options: Unpack[StorageOptions]) -> None:
+        super().__init__(location, storage=open_storage, **options)
 
     @property
-    def storage(self) -> SQLiteStorage:
-        """The database's SQLite storage."""
+    def storage(self) -> EngineStorage:
+        """The database's storage (SQLite or PostgreSQL)."""
         return self._storage
+
+    @property
+    def location(self) -> str:
+        """The database as messages name it: a path, or an address without its password."""
+        return self._storage.path
 
     def table(self, name: str, indexes: Iterable[str] = (), **kwargs: Any) -> DocumentTable:
         """Table ``name``; ``indexes`` declares indexed fields (idempotent)."""
@@ -58,11 +69,11 @@ class Database(TinyDB):
         self._tables.clear()
         self.storage.drop_tables()
 
-    def transaction(self) -> Transaction:
+    def transaction(self) -> AbstractContextManager[None]:
         """``with db.transaction():`` makes several table calls one transaction."""
         return self.storage.transaction()
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> AbstractContextManager[None]:
         """``with db.snapshot():`` makes several reads see one moment."""
         return self.storage.snapshot()
 
@@ -83,5 +94,5 @@ class Database(TinyDB):
         return self.storage.data_version()
 
     def integrity_check(self) -> str:
-        """SQLite's integrity report; "ok" when the file is sound."""
+        """The engine's integrity report; "ok" when the database is sound."""
         return self.storage.integrity_check()

@@ -17,13 +17,13 @@ from tinydb.table import Document
 from .documents import INT64_MIN, decode
 
 if TYPE_CHECKING:
-    from .sqlite import SQLiteRows
+    from .engines import EngineRows
 
 # Rows per page when iterating a table, so no statement stays open between yields.
 _PAGE = 1000
 
 
-def every(rows: SQLiteRows, new: type[Document]) -> Iterator[Document]:
+def every(rows: EngineRows, new: type[Document]) -> Iterator[Document]:
     """Every document, in id order, read a page at a time."""
     last = INT64_MIN
     while True:
@@ -36,7 +36,7 @@ def every(rows: SQLiteRows, new: type[Document]) -> Iterator[Document]:
 
 
 def by_id(
-    rows: SQLiteRows,
+    rows: EngineRows,
     new: type[Document],
     start: int,
     limit: int,
@@ -61,7 +61,7 @@ def by_id(
 
 
 def by_largest(
-    rows: SQLiteRows, new: type[Document], field: str, limit: int, cond: QueryLike | None
+    rows: EngineRows, new: type[Document], field: str, limit: int, cond: QueryLike | None
 ) -> list[Document]:
     """Up to ``limit`` documents matching ``cond`` with the largest ``field``, largest first."""
     page = rows.along(field, getattr(cond, "_hash", None))

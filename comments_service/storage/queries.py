@@ -8,7 +8,7 @@ values SQL may compare.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from .documents import INT64_MAX, INT64_MIN
@@ -46,12 +46,27 @@ def pushable(value: object) -> bool:
     return False
 
 
-def translate(description: Any, expressions: Mapping[str, str]) -> tuple[str, list[Any]] | None:
+#: ``equal(expression, values)``: SQL true when the indexed expression equals
+#: one of ``values`` (as Python's == would find), with its parameters.
+Equality = Callable[[str, list[Any]], tuple[str, list[Any]]]
+
+
+def sqlite_equal(expression: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """SQLite's json_extract gives typed values: compare them as they are."""
+    if len(values) == 1:
+        return f"{expression} = ?", values
+    return f"{expression} IN ({','.join('?' * len(values))})", values
+
+
+def translate(
+    description: Any, expressions: Mapping[str, str], equal: Equality = sqlite_equal
+) -> tuple[str, list[Any]] | None:
     """SQL that selects a superset of the rows a query matches, or None.
 
     ``description`` is a QueryInstance's ``_hash``, TinyDB's structural
     description of the query (see tinydb/queries.py); ``expressions`` maps
-    each indexed field to the SQL expression its index is built on.
+    each indexed field to the SQL expression its index is built on, and
+    ``equal`` writes the engine's comparison.
     """
     if type(description) is not tuple or len(description) < 2:
         return None
@@ -59,7 +74,7 @@ def translate(description: Any, expressions: Mapping[str, str]) -> tuple[str, li
     if operation == "==" and len(description) == 3:
         expression = _expression(description[1], expressions)
         if expression and pushable(description[2]):
-            return f"{expression} = ?", [description[2]]
+            return equal(expression, [description[2]])
     elif operation == "one_of" and len(description) == 3:
         expression = _expression(description[1], expressions)
         values = description[2]
@@ -69,22 +84,21 @@ def translate(description: Any, expressions: Mapping[str, str]) -> tuple[str, li
             and len(values) <= MAX_IN
             and all(pushable(value) for value in values)
         ):
-            marks = ",".join("?" * len(values))
-            return f"{expression} IN ({marks})", list(values)
+            return equal(expression, list(values))
     elif operation == "fragment":
         fragment = description[1]
         parts = [
-            (f"{expressions[key]} = ?", [value])
+            equal(expressions[key], [value])
             for key, value in (fragment.items() if isinstance(fragment, dict) else ())
             if key in expressions and pushable(value)
         ]
         return _join(parts, "AND")
     elif operation == "and" and isinstance(description[1], frozenset):
         # One narrowed side is enough: the other is checked in Python.
-        translated = [translate(part, expressions) for part in description[1]]
+        translated = [translate(part, expressions, equal) for part in description[1]]
         return _join([part for part in translated if part], "AND")
     elif operation == "or" and isinstance(description[1], frozenset):
-        translated = [translate(part, expressions) for part in description[1]]
+        translated = [translate(part, expressions, equal) for part in description[1]]
         narrowed = [part for part in translated if part]
         if len(narrowed) == len(translated):  # every side narrowed
             return _join(narrowed, "OR")

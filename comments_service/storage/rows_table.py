@@ -17,17 +17,17 @@ from . import pages
 from .documents import INT64_MAX, check_fields, decode, encode_document, id_or_error
 
 if TYPE_CHECKING:
-    from .sqlite import SQLiteRows, SQLiteStorage
+    from .engines import EngineRows, EngineStorage
 
 
 class RowsTable(Table):
     """A TinyDB table on one engine's rows of one table, without TinyDB's cache or id counter."""
 
-    _storage: SQLiteStorage
+    _storage: EngineStorage
 
     def __init__(
         self,
-        storage: SQLiteStorage,
+        storage: EngineStorage,
         name: str,
         indexes: Iterable[str] = (),
         cache_size: int = 0,
@@ -39,7 +39,7 @@ class RowsTable(Table):
         if not callable(getattr(storage, "rows", None)):
             raise TypeError(f"{type(self).__name__} needs a Kurier storage, not {storage!r}")
         self._storage = storage
-        self._rows: SQLiteRows = storage.rows(name, indexes, persist_empty)
+        self._rows: EngineRows = storage.rows(name, indexes, persist_empty)
         self._name = self._rows.name
 
     def add_indexes(self, indexes: Iterable[str]) -> None:
@@ -53,7 +53,7 @@ class RowsTable(Table):
         return self._rows.indexed
 
     @property
-    def storage(self) -> SQLiteStorage:
+    def storage(self) -> EngineStorage:
         """The table's storage."""
         return self._storage
 

@@ -18,7 +18,7 @@ from .documents import as_id, decode, encode, encode_document, unique_ids
 from .rows_table import RowsTable
 
 if TYPE_CHECKING:
-    from .sqlite import SQLiteRows
+    from .engines import EngineRows
 
 #: What ``update`` writes: fields to set, or a function that changes a document in place.
 Fields = Mapping[str, Any] | Callable[[MutableMapping[str, Any]], None]
@@ -240,7 +240,7 @@ class DocumentTable(RowsTable):
         return len(_matching(self._rows, cond))
 
 
-def _matching(rows: SQLiteRows, cond: QueryLike) -> list[tuple[int, dict[str, Any]]]:
+def _matching(rows: EngineRows, cond: QueryLike) -> list[tuple[int, dict[str, Any]]]:
     """``(id, document)`` of every document matching ``cond``, in id order."""
     matches = []
     for doc_id, text in rows.select(getattr(cond, "_hash", None)):

@@ -45,7 +45,11 @@ class ChangeLog:
     def append(self, thread: str, event: str, data: dict[str, Any]) -> int:
         """Record a change; call inside the transaction that makes it. Its id."""
         row = {"thread": thread, "event": event, "data": data, "at": time.time()}
-        return self.table.insert(row)
+        change_id = self.table.insert(row)
+        # Workers elsewhere hear of it when the transaction commits (PostgreSQL's
+        # NOTIFY); on SQLite they notice the file changed.
+        self.db.storage.announce(str(change_id))
+        return change_id
 
     def after(self, change_id: int, limit: int, thread: str | None = None) -> list[Change]:
         """Up to `limit` changes with ids above `change_id` (of one thread), oldest first."""

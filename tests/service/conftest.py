@@ -1,4 +1,5 @@
-"""A fresh service per test: its own SQLite file and articles manifest in tmp_path.
+"""A fresh service per test: its own database (an SQLite file in tmp_path, or a fresh
+PostgreSQL schema: every test runs on both engines) and articles manifest.
 
 The helpers the tests share are in kit.py; here are the fixtures, which pytest
 finds from every folder below this one.
@@ -20,11 +21,11 @@ from tests.service.kit import ARTICLES, ORIGIN, ManualClock, write_articles
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, db_location: Path | str) -> Settings:
     articles = tmp_path / "articles.json"
     write_articles(articles, ARTICLES)
     return Settings(
-        db=tmp_path / "comments.sqlite3",
+        db=db_location,
         articles=articles,
         secret_key="test-secret-key-" + "x" * 32,
         rate_limit=RateLimit(1000, 60),

@@ -151,9 +151,9 @@ def audit(client: TestClient, **filters) -> list[dict]:
     return response.json()["items"]
 
 
-def events(db_path: Path, slug: str = OPEN) -> list[tuple[str, dict]]:
+def events(location: Path | str, slug: str = OPEN) -> list[tuple[str, dict]]:
     """The thread's changes as live readers get them, read from the database's change log."""
-    db = Database(db_path)
+    db = Database(location)
     try:
         return [(c.event, c.data) for c in ChangeLog(db).after(0, 10_000, thread=slug)]
     finally:

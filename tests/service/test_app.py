@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.service.kit import COMMENTS, THREAD, assert_api_error, comment_id
 
 
@@ -10,6 +12,7 @@ def test_unknown_route_and_method_answer_json(client):
     assert_api_error(client.post(THREAD, json={}), 405, "method_not_allowed")
 
 
+@pytest.mark.sqlite_only
 def test_unexpected_failure_is_500_without_details(client, settings):
     import sqlite3
 

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from starlette.testclient import TestClient
 
 from comments_service.app import create_app
@@ -45,6 +46,7 @@ def _write_some(settings) -> list[dict]:
         return client.get("/api/v1/threads/open-news").json()["comments"]
 
 
+@pytest.mark.sqlite_only
 def test_cli_serve_refuses_a_file_that_is_not_a_database(tmp_path, settings):
     settings.db.write_bytes(b"this is not a database, just some words" * 100)
     result = run("serve", "--port", "0", env=_env(settings))
@@ -52,6 +54,7 @@ def test_cli_serve_refuses_a_file_that_is_not_a_database(tmp_path, settings):
     assert str(settings.db) in result.stderr and "database" in result.stderr.lower()
 
 
+@pytest.mark.sqlite_only
 def test_cli_serve_refuses_a_newer_schema(tmp_path, settings):
     _write_some(settings)
     with sqlite3.connect(settings.db) as db:

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from comments_service.app import create_app
 from comments_service.isso import uri_key
+from comments_service.storage import Database
 from tests.service.kit import ARTICLES, ORIGIN, REPO, html_problems, write_articles
 
 # Isso's schema as Isso itself creates it: the CREATE statements of
@@ -130,10 +131,8 @@ def reader(settings) -> TestClient:
 
 
 def kurier_rows(settings) -> list[dict]:
-    with sqlite3.connect(settings.db) as db:
-        rows = [json.loads(doc) for (doc,) in db.execute('SELECT doc FROM "docs:comments"')]
-    db.close()
-    return rows
+    with Database(settings.db) as db:
+        return [dict(doc) for doc in db.table("comments").all()]
 
 
 def test_import_maps_threads_keeps_nesting_and_renders(isso_db, settings):
@@ -250,6 +249,7 @@ def test_dry_run_writes_nothing(isso_db, settings):
     assert kurier_rows(settings) == []
 
 
+@pytest.mark.sqlite_only
 def test_files_that_are_not_isso_databases(tmp_path, settings, client):
     text = tmp_path / "notes.txt"
     text.write_text("not a database at all " * 50)
@@ -267,6 +267,7 @@ def test_files_that_are_not_isso_databases(tmp_path, settings, client):
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 
+@pytest.mark.sqlite_only
 def test_nothing_mappable_fails(tmp_path, settings):
     isso = make_isso(
         tmp_path / "isso.db",

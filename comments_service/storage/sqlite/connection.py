@@ -88,6 +88,16 @@ class SQLiteStorage(Storage):
     def on_commit(self, callback: Callable[[], None] | None) -> None:
         self._txn.on_commit = callback
 
+    #: Never called: other connections' commits show in ``data_version()``, which is polled.
+    on_change: Callable[[], None] | None = None
+
+    def announce(self, payload: str) -> None:
+        """Nothing to send: other processes notice the file changed (``data_version``)."""
+
+    def ping(self) -> None:
+        """Read the file's header: raises when the database cannot be read."""
+        self.data_version()
+
     # opening ---------------------------------------------------------------
 
     def _open(self, quick_check: bool, create_dirs: bool) -> sqlite3.Connection:
@@ -263,6 +273,11 @@ class SQLiteStorage(Storage):
                 if os.path.exists(temporary):
                     os.remove(temporary)
                 raise
+
+    def single_file(self) -> None:
+        """Leave WAL mode, so that the file is the whole database (a copy to hand on)."""
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode = DELETE")
 
     def export_data(self) -> dict[str, Any]:
         """Every table, its indexes, documents and id sequence as JSON-able data."""

@@ -1,4 +1,5 @@
-"""A fresh database file per test, and table "comments" with and without indexes."""
+"""A fresh database per test (`db`: on both engines; `path`: an SQLite file), and
+table "comments" with and without indexes."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ def path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(path: Path) -> Iterator[Database]:
-    with Database(path) as database:
+def db(db_location: Path | str) -> Iterator[Database]:
+    with Database(db_location) as database:
         yield database
 
 

@@ -13,6 +13,7 @@ from comments_service.storage.documents import decode
 from tests.service.storage.kit import Q, pairs
 
 
+@pytest.mark.sqlite_only
 def test_storage_tables_are_created_on_first_write(db: Database) -> None:
     comments = db.table("comments")
     assert comments.search(Q.n == 1) == [] and len(comments) == 0

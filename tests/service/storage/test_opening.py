@@ -41,6 +41,7 @@ def test_storage_pragmas(path: Path, synchronous: str, level: int) -> None:
         assert db.integrity_check() == "ok"
 
 
+@pytest.mark.sqlite_only
 def test_storage_default_synchronous_is_full(db: Database) -> None:
     assert db.storage._conn.execute("PRAGMA synchronous").fetchone()[0] == 2
 

@@ -187,11 +187,13 @@ def test_storage_query_plan_uses_index(db: Database) -> None:
         Q.fragment({"thread": "t1", "n": 1}),
     ]:
         plan = " ".join(comments.query_plan(cond))
-        assert "SEARCH docs:comments USING INDEX idx:comments:thread" in plan, plan
+        assert "idx:comments:thread" in plan, (
+            plan
+        )  # SQLite's SEARCH … USING INDEX, or PostgreSQL's Index Scan
     assert "idx:comments:author.id" in " ".join(comments.query_plan(Q.author.id == "u"))
     for cond in [Q.n == 1, Q.thread == True, Q.thread.one_of(["t1", None])]:  # noqa: E712
         plan = " ".join(comments.query_plan(cond))
-        assert "SCAN docs:comments" in plan and "INDEX" not in plan, plan
+        assert "idx:" not in plan, plan
 
 
 def test_storage_cost_does_not_grow_with_table_size(tmp_path: Path) -> None:

@@ -1,0 +1,118 @@
+"""Session: a worker's one connection to PostgreSQL, the statements it runs, and reconnecting.
+
+A lost connection is opened again on the next statement that starts outside
+a transaction; one lost inside a transaction fails that transaction, which
+then wrote nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from ..errors import DatabaseBusyError, StorageError
+from .address import Address
+from .migrations import migrate, recognise, schema_latest
+
+#: synchronous (the SQLite engine's option) as PostgreSQL's synchronous_commit.
+SYNCHRONOUS_COMMIT = {"OFF": "off", "NORMAL": "local", "FULL": "on", "EXTRA": "remote_apply"}
+
+
+def in_transaction(conn: psycopg.Connection) -> bool:
+    """Whether the server holds an open (or failed) transaction on ``conn``."""
+    status = conn.info.transaction_status
+    return status in (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
+
+
+class Session:
+    """One connection, its lock, and the settings every reconnection applies again."""
+
+    def __init__(self, address: Address, synchronous: str, busy_timeout: float) -> None:
+        self.address = address
+        self.path = address.shown  # what messages name, as the SQLite engine's path
+        self.synchronous = synchronous
+        self.busy_timeout = busy_timeout
+        self.lock = threading.RLock()
+        self.closed = False
+        self._open_txn = False
+        #: Called after a reconnection (the new connection knows no table yet).
+        self.on_reconnect: list[Any] = []
+        self.connection = self._connect(setup=True)
+
+    def _connect(self, setup: bool = False) -> psycopg.Connection:
+        try:
+            conn = psycopg.connect(self.address.conninfo, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StorageError(f"{self.path} cannot be opened: {exc}") from exc
+        try:
+            schema = sql.Identifier(self.address.schema)
+            if setup:
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+            conn.execute(sql.SQL("SET search_path TO {}").format(schema))
+            timeout = f"{int(self.busy_timeout * 1000)}ms"
+            conn.execute("SELECT set_config('lock_timeout', %s, false)", (timeout,))
+            level = SYNCHRONOUS_COMMIT[self.synchronous]
+            conn.execute("SELECT set_config('synchronous_commit', %s, false)", (level,))
+            if setup and recognise(conn, self.path) < schema_latest():
+                migrate(conn, self.path)
+        except psycopg.Error as exc:
+            conn.close()
+            raise StorageError(f"{self.path} cannot be opened: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def execute(
+        self, statement: bytes | str | sql.SQL | sql.Composed, params: Sequence[Any] | None = None
+    ) -> psycopg.Cursor[Any]:
+        """Run one statement; outside a transaction a lost connection is opened again."""
+        with self.lock:
+            if self.closed:
+                raise StorageError(f"{self.path} is closed")
+            if self.connection.broken and not self._open_txn:
+                self._reconnect()
+            try:
+                cursor = self.connection.execute(statement, params)
+            except psycopg.errors.LockNotAvailable as exc:
+                raise self._busy_error() from exc
+            except psycopg.OperationalError as exc:
+                if not self.connection.broken:
+                    raise
+                self._open_txn = False
+                raise StorageError(f"{self.path}: the connection was lost: {exc}") from exc
+            self._open_txn = in_transaction(self.connection)
+            return cursor
+
+    def _reconnect(self) -> None:
+        self.connection.close()
+        self.connection = self._connect()
+        for forget in self.on_reconnect:
+            forget()
+
+    def rollback(self) -> None:
+        """End the open transaction, writing nothing; nothing to do on a lost connection."""
+        with self.lock:
+            self._open_txn = False
+            if not self.connection.broken and in_transaction(self.connection):
+                self.connection.execute(b"ROLLBACK")
+
+    def notify(self, payload: str) -> None:
+        """NOTIFY the listeners of this schema; inside a transaction, sent when it commits."""
+        self.execute("SELECT pg_notify(%s, %s)", (self.address.channel, payload))
+
+    def _busy_error(self) -> DatabaseBusyError:
+        return DatabaseBusyError(
+            f"{self.path} is busy: another writer held the lock"
+            f" for more than {self.busy_timeout:g} s"
+        )
+
+    def close(self) -> None:
+        """Close the connection; the server rolls back an open transaction."""
+        with self.lock:
+            self.closed = True
+            self.connection.close()
