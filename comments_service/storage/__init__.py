@@ -14,7 +14,8 @@ The modules every engine shares:
 - ``documents.py``: documents as JSON text, their ids, table and field names;
 - ``export.py``: the export document; ``errors.py``: ``StorageError`` and its kinds.
 
-An engine is a package beside them (``sqlite/`` today) with two classes:
+An engine is a package beside them (``sqlite/``, ``postgres/``; ``engines.py``
+picks one from a location) with two classes:
 
 - a storage, TinyDB's ``Storage``: opens the database, refusing a foreign,
   newer or damaged one with a ``StorageError``, and migrates it;
@@ -23,7 +24,9 @@ An engine is a package beside them (``sqlite/`` today) with two classes:
   ``on_commit``, ``close()``; the tables (``table_names``, ``drop_table``,
   ``drop_tables``, and ``rows(name, indexes, persist_empty)`` for one table);
   ``read``/``write``, ``export_data``/``import_data``, ``backup``,
-  ``data_version`` and ``integrity_check``;
+  ``data_version``, ``integrity_check`` and ``ping``; ``announce(payload)``
+  (tell other workers, at commit, that changes were made) and ``on_change``
+  (called when the engine hears of another worker's commit);
 - the rows of one table: every statement a ``DocumentTable`` runs (reads by
   id, by a query description narrowed through ``queries.translate``, pages
   along the ids or an index; inserts, updates and deletes inside ``write``),

@@ -87,3 +87,21 @@ def test_public_url_must_be_an_http_address(tmp_path, value):
         Settings.from_env(
             {"COMMENTS_DB": str(tmp_path / "c.sqlite3"), "COMMENTS_PUBLIC_URL": value}
         )
+
+
+def test_config_db_names_an_sqlite_file_or_a_postgresql_address(tmp_path):
+    file = tmp_path / "c.sqlite3"
+    assert Settings.from_env({"COMMENTS_DB": str(file)}).db == file
+    assert Settings.from_env({"COMMENTS_DB": f"sqlite:///{file}"}).db == file
+    assert Settings.from_env({"COMMENTS_DB": "sqlite:///var/x.sqlite3"}).db == Path("var/x.sqlite3")
+    address = "postgresql://kurier@db.example/kurier?schema=news&sslmode=require"
+    settings = Settings.from_env({"COMMENTS_DB": address, "COMMENTS_SECRET_KEY": "k" * 48})
+    assert settings.db == address
+
+
+def test_config_postgresql_needs_a_valid_schema_and_a_shared_secret():
+    with pytest.raises(ConfigError, match="COMMENTS_DB: schema 'News-1'"):
+        Settings.from_env({"COMMENTS_DB": "postgresql://h/db?schema=News-1",
+                           "COMMENTS_SECRET_KEY": "k" * 48})  # fmt: skip
+    with pytest.raises(ConfigError, match="COMMENTS_SECRET_KEY: set it .* same on every host"):
+        Settings.from_env({"COMMENTS_DB": "postgresql://h/db"})

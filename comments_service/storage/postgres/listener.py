@@ -24,6 +24,8 @@ from .address import Address
 
 logger = logging.getLogger("comments_service")
 
+#: How the listener's connection is named in pg_stat_activity.
+APPLICATION_NAME = "kurier-listener"
 WAIT = 1.0  # seconds a wait for notifications lasts before looking whether to stop
 BACKOFF_FIRST, BACKOFF_MAX = 0.1, 10.0  # seconds between reconnection attempts
 
@@ -51,7 +53,9 @@ class Listener:
         delay = BACKOFF_FIRST
         while not self._stopping.is_set():
             try:
-                with psycopg.connect(self.address.conninfo, autocommit=True) as conn:
+                with psycopg.connect(
+                    self.address.conninfo, autocommit=True, application_name=APPLICATION_NAME
+                ) as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.address.channel)))
                     self._heard()  # whatever committed while we were away
                     self.connected.set()
