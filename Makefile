@@ -58,6 +58,7 @@ help:
 	@echo '   make hooks                       install `make check` as the git pre-commit hook'
 	@echo '   make lint                        ruff (lint and formatting), mypy --strict on $(MYPY_PATHS)'
 	@echo '   make bench                       run the benchmarks, write BENCHMARKS.md'
+	@echo '   make stack-multi [PORT=8000]     two hosts x 2 workers on PostgreSQL (COMMENTS_DB) behind nginx'
 	@echo ''
 	@echo 'Set the DEBUG variable to 1 to enable debugging, e.g. make DEBUG=1 html'
 	@echo 'Set the RELATIVE variable to 1 to enable relative urls'
@@ -149,4 +150,17 @@ lint: $(INSTALLED)
 bench: $(INSTALLED)
 	"$(PYTHON)" -m bench
 
-.PHONY: html help clean regenerate serve serve-global devserver devserver-global publish install run run-port test check hooks lint bench
+# Several hosts on one PostgreSQL database behind one nginx (Debian's), built as
+# `make run` builds: deploy/stack_multi.py starts two hosts x 2 workers and nginx
+# in the foreground (its files under $(VARDIR)/stack-multi); Ctrl-C stops all.
+STACK_DB = $(or $(COMMENTS_DB),postgresql://postgres@127.0.0.1:5432/test?schema=kurier_stack)
+
+stack-multi: run-port $(INSTALLED)
+	KURIER_SITEURL=http://127.0.0.1:$(RUN_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" -e 'SITEURL=""'
+	@mkdir -p "$(VARDIR)"
+	@test -s "$(VARDIR)/admin_password" || "$(PYTHON)" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$(VARDIR)/admin_password"
+	@chmod 600 "$(VARDIR)/admin_password"
+	@echo "  Moderator password: $$(cat "$(VARDIR)/admin_password") (kept in $(VARDIR)/admin_password; sign in at /admin/)"
+	@exec "$(PYTHON)" deploy/stack_multi.py --port $(RUN_PORT) --site "$(OUTPUTDIR)" --var "$(VARDIR)" --db "$(STACK_DB)"
+
+.PHONY: html help clean regenerate serve serve-global devserver devserver-global publish install run run-port test check hooks lint bench stack-multi

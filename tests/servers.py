@@ -25,6 +25,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from comments_service.storage.postgres.address import is_postgres
+
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
@@ -38,11 +40,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def service_env(directory: Path, settings: Mapping[str, str]) -> dict[str, str]:
+def service_env(
+    directory: Path, settings: Mapping[str, str], location: str | Path | None = None
+) -> dict[str, str]:
     """This process's environment without COMMENTS_* variables, plus a database
-    in `directory` and `settings` as COMMENTS_* (`rate_limit` -> COMMENTS_RATE_LIMIT)."""
+    (`location`, by default a file in `directory`) and `settings` as COMMENTS_*
+    (`rate_limit` -> COMMENTS_RATE_LIMIT)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("COMMENTS_")}
-    env["COMMENTS_DB"] = str(directory / "comments.sqlite3")
+    env["COMMENTS_DB"] = str(location if location is not None else directory / "comments.sqlite3")
     for name, value in settings.items():
         env[f"COMMENTS_{name.upper()}"] = str(value)
     return env
@@ -70,7 +75,8 @@ def _group_alive(pgid: int) -> bool:
 
 @dataclass
 class Server:
-    """One `python -m comments_service serve` on a fixed port and database file."""
+    """One `python -m comments_service serve` on a fixed port and database
+    (COMMENTS_DB of `env`: an SQLite file or a PostgreSQL schema)."""
 
     directory: Path
     workers: int
@@ -86,8 +92,19 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def location(self) -> str | Path:
+        """The server's database: an SQLite file, or a postgresql:// address."""
+        db = self.env.get("COMMENTS_DB")
+        if is_postgres(db):
+            return str(db)
+        return Path(db) if db else self.directory / "comments.sqlite3"
+
+    @property
     def db(self) -> Path:
-        return self.directory / "comments.sqlite3"
+        """The server's SQLite file (an error for a server on PostgreSQL)."""
+        location = self.location
+        assert isinstance(location, Path), f"{self.base_url} keeps no file: {location}"
+        return location
 
     @property
     def log_path(self) -> Path:

@@ -1,15 +1,20 @@
-"""Real servers for the load tests.
+"""Real servers for the load tests, on each storage engine.
 
 `start_server(workers=4, **settings)` runs `python -m comments_service serve`
-with N uvicorn workers on one SQLite file in tmp_path, in its own process
-group, and waits until /healthz answers. Keyword settings become COMMENTS_*
-variables (`rate_limit="20/minute"` sets COMMENTS_RATE_LIMIT). Every server
-is stopped when the test ends, whatever happened. The servers themselves are
-tests/servers.py's, shared with the browser tests.
+with N uvicorn workers in its own process group, and waits until /healthz
+answers. Every test runs twice (the `engine` fixture of tests/conftest.py):
+on SQLite, each server has a file of its own in tmp_path; on PostgreSQL, the
+servers of one test share one fresh schema (one database, several hosts),
+dropped once they have stopped. `location=` gives a server another database.
+Keyword settings become COMMENTS_* variables (`rate_limit="20/minute"` sets
+COMMENTS_RATE_LIMIT). Every server is stopped when the test ends, whatever
+happened. The servers themselves are tests/servers.py's, shared with the
+browser tests.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from comments_service.storage import Database
+from tests import postgres
 from tests.servers import Server, free_port, running_servers, service_env
 
 SECRET_KEY = "load-test-secret-key-" + "x" * 32
@@ -49,17 +55,22 @@ StartServer = Callable[..., Server]
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[StartServer]:
-    """Start real servers; each has its own folder, database and manifest."""
-    with running_servers() as running:
+def start_server(tmp_path: Path, engine: str) -> Iterator[StartServer]:
+    """Start real servers; each has its own folder and manifest, and the test's database."""
+    with contextlib.ExitStack() as stack:
+        # Entered first, left last: the schema is dropped after the servers stopped.
+        shared = stack.enter_context(postgres.fresh_schema("load")) if engine != "sqlite" else None
+        running = stack.enter_context(running_servers())
 
-        def start(workers: int = 4, **settings: str) -> Server:
+        def start(workers: int = 4, location: str | Path | None = None, **settings: str) -> Server:
             directory = tmp_path / f"server-{len(running.servers) + 1}"
             directory.mkdir()
             articles = directory / "articles.json"
             articles.write_text(json.dumps(ARTICLES), encoding="utf-8")
             env = service_env(
-                directory, {**DEFAULT_SETTINGS, "articles": str(articles), **settings}
+                directory,
+                {**DEFAULT_SETTINGS, "articles": str(articles), **settings},
+                location if location is not None else shared,
             )
             server = Server(directory=directory, workers=workers, env=env, port=free_port())
             return running.start(server)
@@ -84,10 +95,10 @@ class Stored:
 
 
 def read_stopped(server: Server) -> tuple[Stored, dict[str, dict]]:
-    """Stop `server` and read its file, which must be sound and hold comments of the
-    OPEN thread only: what it stores, and those comments by id as the API writes ids."""
+    """Stop `server` and read its database, which must be sound and hold comments of
+    the OPEN thread only: what it stores, and those comments by id as the API writes ids."""
     server.stop()
-    stored = read_database(server.db)
+    stored = read_database(server.location)
     assert stored.integrity == "ok"
     in_thread = {
         str(doc_id): doc for doc_id, doc in stored.comments.items() if doc["thread"] == OPEN
@@ -96,14 +107,19 @@ def read_stopped(server: Server) -> tuple[Stored, dict[str, dict]]:
     return stored, in_thread
 
 
-def read_database(path: Path) -> Stored:
-    """Check the file read-only with SQLite, then read its documents."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        integrity = "\n".join(row[0] for row in connection.execute("PRAGMA integrity_check"))
-    finally:
-        connection.close()
-    with Database(path) as db:
+def read_database(location: str | Path) -> Stored:
+    """Check the database (an SQLite file read-only with SQLite itself, before Kurier
+    opens it; a PostgreSQL schema through the engine), then read its documents."""
+    integrity = None
+    if isinstance(location, Path):
+        connection = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
+        try:
+            integrity = "\n".join(row[0] for row in connection.execute("PRAGMA integrity_check"))
+        finally:
+            connection.close()
+    with Database(location) as db:
+        if integrity is None:
+            integrity = db.integrity_check()
         threads = {doc["slug"]: dict(doc) for doc in db.table("threads").all()}
         comments = {doc.doc_id: dict(doc) for doc in db.table("comments").all()}
     return Stored(integrity=integrity, threads=threads, comments=comments)

@@ -62,7 +62,12 @@ def recognise(conn: psycopg.Connection, where: str) -> int:
 
 
 def migrate(conn: psycopg.Connection, where: str) -> None:
-    """Bring the schema up to date in one transaction, or not at all."""
+    """Bring the schema up to date in one transaction, or not at all.
+
+    The schema is recognised under the lock, so that a process never reads it
+    half-way through another's migration; a foreign or newer one is refused
+    before anything is written.
+    """
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         # Another process may have migrated while we waited for the lock.

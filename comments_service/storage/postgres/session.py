@@ -16,7 +16,7 @@ from psycopg import sql
 
 from ..errors import DatabaseBusyError, StorageError
 from .address import Address
-from .migrations import migrate, recognise, schema_latest
+from .migrations import MIGRATION_LOCK, migrate
 
 #: synchronous (the SQLite engine's option) as PostgreSQL's synchronous_commit.
 SYNCHRONOUS_COMMIT = {"OFF": "off", "NORMAL": "local", "FULL": "on", "EXTRA": "remote_apply"}
@@ -51,14 +51,18 @@ class Session:
         try:
             schema = sql.Identifier(self.address.schema)
             if setup:
-                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+                # Under the migrations' lock: CREATE SCHEMA IF NOT EXISTS is not safe
+                # when several hosts open a new database at the same moment.
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
             conn.execute(sql.SQL("SET search_path TO {}").format(schema))
             timeout = f"{int(self.busy_timeout * 1000)}ms"
             conn.execute("SELECT set_config('lock_timeout', %s, false)", (timeout,))
             level = SYNCHRONOUS_COMMIT[self.synchronous]
             conn.execute("SELECT set_config('synchronous_commit', %s, false)", (level,))
-            if setup and recognise(conn, self.path) < schema_latest():
-                migrate(conn, self.path)
+            if setup:
+                migrate(conn, self.path)  # recognises the schema under the lock first
         except psycopg.Error as exc:
             conn.close()
             raise StorageError(f"{self.path} cannot be opened: {exc}") from exc

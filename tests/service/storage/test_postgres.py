@@ -113,3 +113,26 @@ def test_postgres_refuses_a_schema_of_someone_else(address):
         conn.execute(f'CREATE TABLE "{schema}".invoices (id int)')
     with pytest.raises(StorageError, match="not a Kurier comments database"):
         Database(address)
+
+
+def test_postgres_hosts_opening_a_new_database_at_once_all_succeed(address):
+    """Several hosts started together: one creates and migrates, the others wait and use it."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            Database(address).close()
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    for _ in range(3):  # a race shows only sometimes: a few rounds on fresh schemas
+        schema = address.rsplit("schema=", 1)[1]
+        postgres.drop_schema(schema)
+        threads = [threading.Thread(target=open_it) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
