@@ -38,7 +38,7 @@ REACTIONS = ("like", "love", "celebrate", "insightful", "curious")
 class Seeded:
     """What a seeded database holds."""
 
-    path: Path
+    path: Path | str  # an SQLite file, or a PostgreSQL address
     manifest: Path
     slugs: list[str]
     comments: int
@@ -119,10 +119,12 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def seed(folder: Path, threads: int, extra_slugs: int = 0) -> Seeded:
+def seed(folder: Path, threads: int, extra_slugs: int = 0, location: str | None = None) -> Seeded:
     """A database of `threads` × 100 comments and its manifest in `folder`.
 
     `extra_slugs` more articles are listed without comments (for counts).
+    `location` (a PostgreSQL address, say) holds the comments instead of a
+    file in `folder`: they go through the storage layer, which serves both.
     """
     rng = random.Random(SEED)
     pool = body_pool(rng)
@@ -131,7 +133,7 @@ def seed(folder: Path, threads: int, extra_slugs: int = 0) -> Seeded:
     folder.mkdir(parents=True, exist_ok=True)
     manifest = folder / "articles.json"
     manifest.write_text(json.dumps(manifest_entries(slugs), ensure_ascii=False), "utf-8")
-    path = folder / "comments.sqlite3"
+    path: Path | str = location or folder / "comments.sqlite3"
 
     comments: list[Document] = []
     marks: list[dict] = []

@@ -2,15 +2,13 @@
 
 One ChangeFeed per worker process watches the shared change log. On SQLite,
 every 100 ms (Settings.events_poll_interval) it asks whether another
-connection committed: `PRAGMA data_version`, some 10 µs and no table read
-(the wake-up itself costs more, about 0.2 % of a core). On PostgreSQL the
-storage's listener hears other workers' commits on every host (LISTEN/NOTIFY)
-and wakes it at once; data_version there counts what it heard, no query.
-This process's own commits wake it at once on both. Then it reads
-the changes after the last one it saw, by id through the primary key, and
-hands each, serialised once, to the streams of its thread. A stream's queue
-is bounded: a reader too slow to keep up gets `reset` (refetch the thread)
-instead of making the queue grow.
+connection committed (`PRAGMA data_version`, some 10 µs); on PostgreSQL the
+storage's listener hears other workers' commits (LISTEN/NOTIFY) and wakes it
+at once, as this process's own commits do on both. Then it reads the changes
+after the last one it saw, by id, and hands each, serialised once, to the
+streams of its thread. A stream's queue is bounded: a reader too slow to keep
+up gets `reset` (refetch the thread). An idle stream costs its open request
+only: frames are written as they come, heartbeats from the feed's one loop.
 """
 
 from __future__ import annotations
@@ -22,14 +20,12 @@ import random
 import signal
 import threading
 import time
-from collections import deque
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable, Coroutine
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
-from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Send
 
 from .config import Settings
 from .errors import ApiError
@@ -45,9 +41,10 @@ TRIM_INTERVAL = 600.0  # seconds between this worker's trims of the change log
 RETRY_AFTER = 30  # seconds, for a reader over the bound on open streams
 RETRY = b"retry: 3000\n\n"
 PING = b": ping\n\n"
+PING_BATCH = 500  # streams pinged between two looks at other work
+END: Message = {"type": "http.response.body", "body": b"", "more_body": False}
 HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
-K = TypeVar("K")
 #: What signal.signal installs: called with the signal's number and the current frame.
 SignalHandler = Callable[[int, FrameType | None], Any]
 
@@ -64,65 +61,88 @@ def reset_frame(change_id: int) -> bytes:
 
 
 class Subscriber:
-    """One open stream: the frames waiting for it and whether it must end."""
+    """One open stream: the frames waiting for it, and the task sending them, if any."""
 
-    __slots__ = ("thread", "owner", "address", "frames", "ready", "ended")
+    __slots__ = ("thread", "owner", "address", "frames", "ended", "send", "position", "task")
 
     def __init__(self, thread: str, owner: str | None, address: str | None = None):
-        self.thread = thread
-        self.owner = owner
-        self.address = address  # an anonymous reader's address; None for a person
-        self.frames: deque[tuple[int, bytes, bool]] = deque()
-        self.ready = asyncio.Event()
-        self.ended = False
+        self.thread, self.owner, self.address = thread, owner, address  # address: if anonymous
+        self.frames: list[tuple[int, bytes, bool]] = []  # (change id, frame, always send)
+        self.ended, self.position = False, 0  # position: the last change id sent or replayed
+        self.send: Send | None = None  # once the response has started
+        self.task: asyncio.Task[None] | None = None
 
-    def push(self, change_id: int, frame: bytes) -> None:
-        if len(self.frames) >= QUEUE_LIMIT:
-            self.frames.clear()
-            self.frames.append((change_id, reset_frame(change_id), True))
+    def push(self, change_id: int, frame: bytes, always: bool = False) -> None:
+        if len(self.frames) >= QUEUE_LIMIT:  # too slow a reader: a reset instead
+            self.frames = [(change_id, reset_frame(change_id), True)]
         else:
-            self.frames.append((change_id, frame, False))
-        self.ready.set()
+            self.frames.append((change_id, frame, always))
+        self._start(self._flush)
 
-    def end(self) -> None:
-        self.ended = True
-        self.ready.set()
+    def end(self, unsubscribe: Callable[[Subscriber], None]) -> None:
+        """End the response (the server is stopping)."""
+        if not self.ended:
+            self.ended = True
+            unsubscribe(self)
+            self._start(self._finish)
 
-    async def wait(self, timeout: float) -> None:
-        """Until there is something to send, the stream must end, or `timeout` passed."""
-        if self.frames or self.ended:
-            return
-        self.ready.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                await self.ready.wait()
+    def started(self, send: Send) -> None:
+        self.send = send
+        self._start(self._finish if self.ended else self._flush)
+
+    def _start(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        if self.send is not None and self.task is None:
+            self.task = run_eagerly(work()) or self.task  # it may have started the next
+
+    async def _flush(self) -> None:
+        """Send the queued frames, and what is queued meanwhile, then stop."""
+        try:
+            while self.frames and not self.ended and self.send is not None:
+                frames, self.frames, chunk = self.frames, [], []
+                for change_id, frame, always in frames:
+                    if always or change_id > self.position:  # else sent in the replay
+                        chunk.append(frame)
+                        self.position = max(self.position, change_id)
+                await self.send({"type": "http.response.body", "body": b"".join(chunk),
+                                 "more_body": True})  # fmt: skip
+        except OSError:  # the reader left: its request ends the stream
+            self.frames.clear()
+        finally:
+            self.task = None
+        if self.ended:
+            self._start(self._finish)
+
+    async def _finish(self) -> None:
+        with contextlib.suppress(OSError):
+            await self.send(END) if self.send is not None else None
+
+    def stop(self) -> None:
+        """The request ended: nothing more to send."""
+        self.ended, self.send = True, None
+        if self.task is not None:
+            self.task.cancel()
 
 
 class ChangeFeed:
     """This worker's follower of the change log and its open streams."""
 
     def __init__(self, store: Store, settings: Settings):
-        self.store = store
-        self.log = store.log
-        self.db = store.db
-        self.heartbeat = settings.events_heartbeat
+        self.store, self.log, self.db = store, store.log, store.db
+        self.heartbeat = settings.events_heartbeat  # also how often the feed pings every stream
         self.poll_interval = settings.events_poll_interval
-        self.max_per_person = settings.max_streams_per_person
-        self.max_anonymous = settings.max_anonymous_streams
+        self.max_per_person, self.max_anonymous = (settings.max_streams_per_person,
+                                                   settings.max_anonymous_streams)  # fmt: skip
         self.max_per_address = settings.max_anonymous_streams_per_address
         self.ending = False
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._open: dict[str | None, int] = {}  # streams per person; None: anonymous readers
         self._anonymous_from: dict[str, int] = {}  # anonymous streams per client address
-        self._position = 0
-        self._version = 0
+        self._position = self._version = 0
         self._woken = False  # this process committed since the last look
         self._waiting: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = 0
-
-    # --- lifetime -------------------------------------------------------------
 
     async def start(self) -> None:
         """Start following the log from its current end."""
@@ -137,10 +157,9 @@ class ChangeFeed:
     async def close(self) -> None:
         """End every stream and stop following."""
         self.end_streams()
-        if self.db.storage.on_commit == self.wake:
-            self.db.storage.on_commit = None
-        if self.db.storage.on_change == self.wake:
-            self.db.storage.on_change = None
+        storage = self.db.storage
+        storage.on_commit = None if storage.on_commit == self.wake else storage.on_commit
+        storage.on_change = None if storage.on_change == self.wake else storage.on_change
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -150,9 +169,8 @@ class ChangeFeed:
     def end_streams(self) -> None:
         """The server is stopping: end open streams now and refuse new ones."""
         self.ending = True
-        for subscribers in self._subscribers.values():
-            for subscriber in subscribers:
-                subscriber.end()
+        for subscriber in [s for group in self._subscribers.values() for s in group]:
+            subscriber.end(self.unsubscribe)
 
     def wake(self) -> None:
         """Look for new changes now (this process just committed some)."""
@@ -168,11 +186,10 @@ class ChangeFeed:
             self._waiting.set_result(None)
 
     async def _wait(self) -> None:
-        """Until the next look at the log is due, or this process commits."""
+        """Until the next look at the log is due, or this process commits (a future and
+        a timer, not asyncio.timeout(): no exception per wait)."""
         if self._woken:
             return
-        # A future and a timer rather than asyncio.timeout(): no exception per
-        # wait, which at ten waits a second is most of what an idle worker does.
         loop = asyncio.get_running_loop()
         self._waiting = loop.create_future()
         timer = loop.call_later(self.poll_interval, self._end_wait, False)
@@ -182,15 +199,17 @@ class ChangeFeed:
             timer.cancel()
             self._waiting = None
 
-    # --- following the log ----------------------------------------------------
-
     async def _follow(self) -> None:
         # Workers start together; spread their trims apart.
         next_trim = time.monotonic() + random.uniform(5, 60)
+        next_ping = time.monotonic() + self.heartbeat
         while True:
             woken, self._woken = self._woken, False
             try:
                 await self._read_new(woken)
+                if time.monotonic() >= next_ping:
+                    next_ping = time.monotonic() + self.heartbeat
+                    await self._ping()
                 if time.monotonic() >= next_trim:
                     next_trim = time.monotonic() + TRIM_INTERVAL * random.uniform(0.8, 1.2)
                     self.log.trim()
@@ -217,6 +236,15 @@ class ChangeFeed:
                 return
             await asyncio.sleep(0)  # let requests in between long batches
 
+    async def _ping(self) -> None:
+        """A heartbeat to every stream, a batch at a time."""
+        everyone = [s for subscribers in self._subscribers.values() for s in subscribers]
+        for start in range(0, len(everyone), PING_BATCH):
+            for subscriber in everyone[start : start + PING_BATCH]:
+                if not subscriber.frames:  # else something is on its way already
+                    subscriber.push(0, PING, always=True)
+            await asyncio.sleep(0)
+
     def _publish(self, change: Change) -> None:
         subscribers = self._subscribers.get(change.thread)
         if subscribers:
@@ -224,27 +252,25 @@ class ChangeFeed:
             for subscriber in subscribers:
                 subscriber.push(change.id, frame)
 
-    # --- streams --------------------------------------------------------------
-
-    def stream(
+    def subscribe(
         self, thread: str, owner: str | None, resume: int | None, address: str = ""
-    ) -> StreamingResponse:
-        """The event stream of `thread` for `owner` (a person's id; None: anonymous).
+    ) -> tuple[Subscriber, bytes]:
+        """A stream of `thread` for `owner` (a person's id; None: anonymous), and its start.
 
         With `resume` (the last event id the reader saw), the thread's changes
-        after it are sent first, or `reset` if some of them are no longer kept.
+        after it come first, or `reset` if some of them are no longer kept.
         `address` is the client's, which bounds the streams of anonymous readers.
         """
         subscriber = self._subscribe(thread, owner, address if owner is None else None)
         try:
-            first, position = [RETRY], 0
+            first = [RETRY]
             if resume is not None:
-                frames, position = self._replay(thread, resume)
+                frames, subscriber.position = self._replay(thread, resume)
                 first += frames
         except BaseException:
-            self._unsubscribe(subscriber)
+            self.unsubscribe(subscriber)
             raise
-        return EventStreamResponse(self._events(subscriber, b"".join(first), position))
+        return subscriber, b"".join(first)
 
     def _subscribe(self, thread: str, owner: str | None, address: str | None) -> Subscriber:
         if self.ending:
@@ -256,12 +282,9 @@ class ChangeFeed:
         if address is not None:
             over = over or self._anonymous_from.get(address, 0) >= self.max_per_address
         if over:
-            raise ApiError(
-                429,
-                "too_many_streams",
-                "Too many live views are open; close a tab with comments or try again later.",
-                headers={"Retry-After": str(RETRY_AFTER)},
-            )
+            raise ApiError(429, "too_many_streams", "Too many live views are open; close a tab "
+                           "with comments or try again later.",
+                           headers={"Retry-After": str(RETRY_AFTER)})  # fmt: skip
         subscriber = Subscriber(thread, owner, address)
         self._subscribers.setdefault(thread, set()).add(subscriber)
         self._open[owner] = self._open.get(owner, 0) + 1
@@ -269,7 +292,7 @@ class ChangeFeed:
             self._anonymous_from[address] = self._anonymous_from.get(address, 0) + 1
         return subscriber
 
-    def _unsubscribe(self, subscriber: Subscriber) -> None:
+    def unsubscribe(self, subscriber: Subscriber) -> None:
         subscribers = self._subscribers.get(subscriber.thread)
         if subscribers is None or subscriber not in subscribers:
             return
@@ -311,65 +334,44 @@ class ChangeFeed:
         followed = [change for change in changes if change.thread in self._subscribers]
         return self.store.views.as_shown_now(followed)
 
-    async def _events(
-        self, subscriber: Subscriber, first: bytes, position: int
-    ) -> AsyncGenerator[bytes, None]:
-        """The body of a stream: what was missed, then live changes and heartbeats."""
+
+def run_eagerly(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+    """Run `coro` now up to its first wait, and a task for the rest if it must wait:
+    a frame is written at once unless the reader is slow, no task per stream and event."""
+    try:
+        waiting = coro.send(None)
+    except StopIteration:
+        return None
+    return asyncio.get_running_loop().create_task(_go_on(coro, waiting))
+
+
+async def _go_on(coro: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """Drive `coro` on from the future it waits for (None: a bare yield), as a task would."""
+    while True:
         try:
-            yield first
-            next_ping = time.monotonic() + self.heartbeat
-            while not subscriber.ended:
-                await subscriber.wait(next_ping - time.monotonic())
-                chunk = []
-                while subscriber.frames:
-                    change_id, frame, reset = subscriber.frames.popleft()
-                    if reset or change_id > position:  # else sent in the replay already
-                        chunk.append(frame)
-                        position = max(position, change_id)
-                if time.monotonic() >= next_ping:
-                    chunk.append(PING)
-                    next_ping = time.monotonic() + self.heartbeat
-                if chunk and not subscriber.ended:
-                    yield b"".join(chunk)
-        finally:
-            self._unsubscribe(subscriber)
+            if waiting is not None:
+                waiting._asyncio_future_blocking = False  # a task's, to await in its turn
+            await (asyncio.sleep(0) if waiting is None else waiting)
+            waiting = coro.send(None)
+        except StopIteration:
+            return
+        except BaseException as error:  # cancelled, say: so is the coroutine
+            try:
+                waiting = coro.throw(error)
+            except StopIteration:
+                return
 
 
-def _count_down(counts: dict[K, int], key: K) -> None:
+def _count_down(counts: dict[Any, int], key: Any) -> None:
     counts[key] -= 1
     if not counts[key]:
         del counts[key]
 
 
-class EventStreamResponse(StreamingResponse):
-    """A text/event-stream that unsubscribes as soon as the response ends, however it ends.
-
-    Starlette cancels the response when the client goes away but does not
-    close the body's generator; closing it here runs its clean-up now
-    rather than whenever the generator is collected.
-    """
-
-    media_type = "text/event-stream"
-
-    def __init__(self, content: AsyncGenerator[bytes, None]):
-        super().__init__(content, headers=HEADERS)
-        self._content = content  # body_iterator, typed as the generator it is
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            await self._content.aclose()
-
-
 def end_streams_on_exit_signals(feed: ChangeFeed) -> Callable[[], None]:
-    """Make SIGINT and SIGTERM end the open streams, then do what they did before.
-
-    uvicorn waits for open responses to finish before it stops the
-    application, and a stream never finishes by itself: without this every
-    stop would wait out the graceful-shutdown timeout. Returns a function
-    that puts the previous handlers back.
-    """
+    """Make SIGINT and SIGTERM end the open streams, then do what they did before
+    (uvicorn waits for open responses, which never end by themselves, before
+    it stops). Returns a function that puts the previous handlers back."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None  # signal handlers live in the main thread only
     loop = asyncio.get_running_loop()

@@ -71,6 +71,9 @@ class KurierHttpProtocol(HttpToolsProtocol):
     """httptools with a byte budget and a deadline for each request head."""
 
     max_head_bytes = MAX_HEAD_BYTES
+    # Slots keep uvicorn's per-connection __dict__ at its own size: with ten
+    # thousand open event streams, every connection's bytes count.
+    __slots__ = ("head_timeout", "_in_head", "_head_started", "_head_bytes", "_head_timer")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import postgres
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -53,4 +55,33 @@ def test_bench_comments_api_quick_writes_section(tmp_path: Path) -> None:
     measured = [row for row in rows if row.count("|") == 10 and "variant" not in row]
     assert measured and all(row.rstrip(" |").endswith("| 0") for row in measured), measured
     for budget in ("share of the ceiling", "POST a comment, p99", "stored", "peak RSS"):
+        assert re.search(re.escape(budget) + r".*: (✅|❌)", section), budget
+
+
+# The engine parameter puts the test under conftest's PostgreSQL rule: left out
+# without a server, a failure without one under CI=true.
+@pytest.mark.parametrize("engine", ["postgresql"])
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="the comments benchmarks need wrk")
+def test_bench_postgres_streams_quick_writes_section(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KURIER_BENCH_POSTGRES", postgres.SERVER)
+    _, text = run_quick("postgres_streams", tmp_path / "BENCHMARKS.md", timeout=300)
+    section = text.split("<!-- bench:postgres-streams -->")[1]
+    section = section.split("<!-- /bench:postgres-streams -->")[0]
+    for scenario in ("GET thread, signed-in reader with likes", "GET counts", "POST a comment"):
+        for name in ("SQLite", "PostgreSQL"):
+            assert f"| {scenario} | {name} | 16 |" in section, (scenario, name)
+    # The quick run opens 50 streams per engine and posts 3 comments: all 150 arrive.
+    for name in ("SQLite", "PostgreSQL"):
+        assert f"| 50 | {name} | 50 | 150 / 150 |" in section, name
+    budgets = [
+        "share of SQLite's",
+        "POST p99 on PostgreSQL",
+        "every stream receives",
+        "delivery p95",
+        "RSS growth per open stream",
+        "with them open / with none",
+    ]
+    for budget in budgets:
         assert re.search(re.escape(budget) + r".*: (✅|❌)", section), budget

@@ -1,11 +1,15 @@
-"""A thread's changes as they happen: Server-Sent Events (the stream itself is events.py)."""
+"""A thread's changes as they happen: Server-Sent Events (the feed behind them is events.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from ..errors import invalid
+from ..events import HEADERS, Subscriber
 from ..state import app_state
 from .endpoint import ANYONE, EVENTS, IDENTITY, Endpoint, Param
 from .http import article, current_user
@@ -17,7 +21,39 @@ async def get_events(request: Request) -> Response:
     user = current_user(request)
     resume = _last_event_id(request)
     events, address = app_state(request).events, app_state(request).identity.address(request)
-    return events.stream(found.slug, user.id if user else None, resume, address)
+    subscriber, first = events.subscribe(found.slug, user.id if user else None, resume, address)
+    return EventStreamResponse(subscriber, first, events.unsubscribe)
+
+
+class EventStreamResponse(StreamingResponse):
+    """A text/event-stream its subscriber feeds; unsubscribed however the response ends.
+
+    The request itself only waits for the reader to leave: an open stream
+    keeps no task, timer or copy of what was sent.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(
+        self, subscriber: Subscriber, first: bytes, unsubscribe: Callable[[Subscriber], None]
+    ):
+        self.status_code, self.background = 200, None
+        self.init_headers(HEADERS)
+        self.subscriber, self.first, self.unsubscribe = subscriber, first, unsubscribe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        subscriber, headers, self.raw_headers = self.subscriber, self.raw_headers, []
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            del headers
+            await send({"type": "http.response.body", "body": self.first, "more_body": True})
+            self.first = b""
+            subscriber.started(send)
+            while (await receive())["type"] != "http.disconnect":
+                pass
+        finally:
+            self.unsubscribe(subscriber)
+            subscriber.stop()
 
 
 def _last_event_id(request: Request) -> int | None:

@@ -7,7 +7,7 @@ may be compared), and the table applies the Python condition to every row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar, TypeVarTuple
 
 from psycopg import sql
@@ -169,16 +169,31 @@ class PostgresRows:
         return [str(row[0]) for row in self.fetch("EXPLAIN " + text, params)]
 
     def first(self, cond: QueryLike, new: type[D]) -> D | None:
-        """The first document, in id order, that matches ``cond``."""
-        page = self.along_id(getattr(cond, "_hash", None), False)
-        last = 0
-        while rows := page(last, FIRST_PAGE):
+        """The first document, in id order, that matches ``cond``.
+
+        Narrowed by an index, the candidates are read at once (a LIMIT along
+        the ids would lead PostgreSQL to walk the primary key instead of the
+        index); otherwise a page at a time, stopping at the first match.
+        """
+        description = getattr(cond, "_hash", None)
+        self.refresh()
+        if self.indexed and narrowed(description, self._expressions) is not None:
+            pages: Iterable[list[tuple[int, str]]] = [self.select(description)]
+        else:
+            pages = self._pages(self.along_id(description, False))
+        for rows in pages:
             for doc_id, text in rows:
                 doc = new(decode(text), doc_id)
                 if cond(doc):
                     return doc
-            last = rows[-1][0]
         return None
+
+    @staticmethod
+    def _pages(page: IdPages) -> Iterator[list[tuple[int, str]]]:
+        last = 0
+        while rows := page(last, FIRST_PAGE):
+            yield rows
+            last = rows[-1][0]
 
     def count(self) -> int:
         """How many documents there are."""
@@ -273,16 +288,27 @@ class PostgresRows:
         return checked
 
     def insert_many(self, prepared: Iterable[tuple[object | None, str]]) -> list[int]:
-        """Insert ``(id or None, text)`` pairs in order; their ids."""
+        """Insert ``(id or None, text)`` pairs in order; their ids.
+
+        Documents that all bring free ids of their own are copied in at once
+        (COPY); otherwise one at a time.
+        """
+        rows = list(prepared)
+        if rows and all(doc_id is not None for doc_id, _ in rows):
+            ids = [id_or_error(doc_id) for doc_id, _ in rows]
+            if len(set(ids)) == len(ids) and not self.fetch(self._sql_by_ids, (ids,)):
+                texts = [text for _, text in rows]
+                self._tables.insert_rows(self.name, list(zip(ids, texts, strict=True)))
+                return ids
         return [
             self.insert(text) if doc_id is None else self.insert_with_id(doc_id, text)
-            for doc_id, text in prepared
+            for doc_id, text in rows
         ]
 
     def update(self, changes: list[tuple[str, int]]) -> None:
         """Store each ``(text, id)`` pair."""
         if changes:
-            with self._storage.connection.cursor() as cursor:
+            with self._storage.cursor() as cursor:
                 cursor.executemany(self._sql_update, changes)
 
     def delete(self, ids: list[int]) -> None:

@@ -39,6 +39,7 @@ class Session:
         self.lock = threading.RLock()
         self.closed = False
         self._open_txn = False
+        self._deferred: list[str] = []
         #: Called after a reconnection (the new connection knows no table yet).
         self.on_reconnect: list[Any] = []
         self.connection = self._connect(setup=True)
@@ -71,26 +72,58 @@ class Session:
             raise
         return conn
 
+    def defer(self, statement: str) -> None:
+        """Send ``statement`` (no parameters, no result wanted) with the next one.
+
+        BEGIN, savepoints and their releases ride along with the statement
+        that needs them, in one round trip (psycopg's pipeline mode), and a
+        block that runs no statement sends none of them.
+        """
+        self._deferred.append(statement)
+
+    def withdraw(self, statement: str) -> bool:
+        """Take back ``statement`` if it was deferred and not sent yet; whether it was."""
+        if self._deferred and self._deferred[-1] == statement:
+            self._deferred.pop()
+            return True
+        return False
+
     def execute(
         self, statement: bytes | str | sql.SQL | sql.Composed, params: Sequence[Any] | None = None
     ) -> psycopg.Cursor[Any]:
-        """Run one statement; outside a transaction a lost connection is opened again."""
+        """Run one statement (after what was deferred); outside a transaction a lost
+        connection is opened again."""
         with self.lock:
             if self.closed:
                 raise StorageError(f"{self.path} is closed")
             if self.connection.broken and not self._open_txn:
                 self._reconnect()
+            deferred, self._deferred = self._deferred, []
+            conn = self.connection
             try:
-                cursor = self.connection.execute(statement, params)
+                if not deferred:
+                    cursor = conn.execute(statement, params)
+                else:
+                    with conn.pipeline():
+                        for before in deferred:
+                            conn.execute(before.encode())
+                        cursor = conn.execute(statement, params)
             except psycopg.errors.LockNotAvailable as exc:
                 raise self._busy_error() from exc
             except psycopg.OperationalError as exc:
-                if not self.connection.broken:
+                if not conn.broken:
                     raise
                 self._open_txn = False
                 raise StorageError(f"{self.path}: the connection was lost: {exc}") from exc
-            self._open_txn = in_transaction(self.connection)
+            finally:
+                self._open_txn = not conn.broken and in_transaction(conn)
             return cursor
+
+    def cursor(self) -> psycopg.Cursor[Any]:
+        """A cursor for COPY and executemany, after sending what was deferred."""
+        if self._deferred:
+            self.execute(b"SELECT 1")
+        return self.connection.cursor()
 
     def _reconnect(self) -> None:
         self.connection.close()
@@ -101,13 +134,15 @@ class Session:
     def rollback(self) -> None:
         """End the open transaction, writing nothing; nothing to do on a lost connection."""
         with self.lock:
+            self._deferred.clear()
             self._open_txn = False
             if not self.connection.broken and in_transaction(self.connection):
                 self.connection.execute(b"ROLLBACK")
 
-    def notify(self, payload: str) -> None:
-        """NOTIFY the listeners of this schema; inside a transaction, sent when it commits."""
-        self.execute("SELECT pg_notify(%s, %s)", (self.address.channel, payload))
+    def notify_statement(self, payload: str) -> str:
+        """NOTIFY the listeners of this schema (inside a transaction: when it commits)."""
+        channel, text = sql.Literal(self.address.channel), sql.Literal(payload)
+        return sql.SQL("SELECT pg_notify({}, {})").format(channel, text).as_string()
 
     def _busy_error(self) -> DatabaseBusyError:
         return DatabaseBusyError(

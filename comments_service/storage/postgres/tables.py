@@ -23,6 +23,9 @@ from .migrations import schema_latest
 from .session import Session
 from .transactions import Snapshot, Transaction
 
+#: Rows copied in at once after which the table's statistics are gathered again.
+ANALYZE_AFTER = 1000
+
 
 def table_id(name: str) -> sql.Identifier:
     return sql.Identifier("docs:" + name)
@@ -165,12 +168,15 @@ class PostgresTables:
         if not rows:
             return
         with (
-            self._storage.connection.cursor() as cursor,
+            self._storage.cursor() as cursor,
             cursor.copy(sql.SQL("COPY {} (id, doc) FROM STDIN").format(table_id(name))) as copy,
         ):
             for row in rows:
                 copy.write_row(row)
         self.raise_sequence(name, max(doc_id for doc_id, _ in rows))
+        if len(rows) >= ANALYZE_AFTER:
+            # The planner's statistics, at once: reads by index right after a big load.
+            self._execute(sql.SQL("ANALYZE {}").format(table_id(name)))
 
     def raise_sequence(self, name: str, last_id: int) -> None:
         """Make sure the ids handed out continue after ``last_id``."""

@@ -18,7 +18,8 @@ from .session import Session, in_transaction
 
 #: pg_advisory_xact_lock key that writers take turns on ("KURIWRIT").
 WRITE_LOCK = 0x4B55524957524954
-BEGIN_WRITE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})".encode()
+TAKE_TURN = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
 
 class Transaction:
@@ -43,15 +44,13 @@ class Transaction:
 
     def __enter__(self) -> None:
         self.lock.acquire()
-        try:
-            if self.depth:
-                self.session.execute(b"SAVEPOINT nested")
-            else:
-                self.announce_pending = None
-                self.session.execute(BEGIN_WRITE)
-        except BaseException:
-            self.lock.release()
-            raise
+        # Sent with the block's first statement, in the same round trip.
+        if self.depth:
+            self.session.defer(f"SAVEPOINT s{self.depth}")
+        else:
+            self.announce_pending = None
+            self.session.defer("BEGIN")
+            self.session.defer(TAKE_TURN)
         self.depth += 1
 
     def __exit__(
@@ -63,21 +62,27 @@ class Transaction:
         committed = False
         try:
             self.depth -= 1
-            conn = self.session.connection
+            session = self.session
             if self.depth:
-                if exc_type is not None and in_transaction(conn):
-                    self.session.execute(b"ROLLBACK TO nested")
-                if in_transaction(conn):
-                    self.session.execute(b"RELEASE nested")
+                savepoint = f"s{self.depth}"
+                if session.withdraw(f"SAVEPOINT {savepoint}"):
+                    pass  # the block ran no statement: nothing to undo or release
+                elif exc_type is not None and in_transaction(session.connection):
+                    session.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    session.defer(f"RELEASE SAVEPOINT {savepoint}")
+                elif in_transaction(session.connection):
+                    session.defer(f"RELEASE SAVEPOINT {savepoint}")
+            elif session.withdraw(TAKE_TURN) and session.withdraw("BEGIN"):
+                pass  # no statement ran: there is no transaction to end
             elif exc_type is not None:
-                self.session.rollback()
+                session.rollback()
             else:
                 try:
                     if self.announce_pending is not None:
-                        self.session.notify(self.announce_pending)
-                    self.session.execute(b"COMMIT")
+                        session.defer(session.notify_statement(self.announce_pending))
+                    session.execute(b"COMMIT")
                 except BaseException:
-                    self.session.rollback()
+                    session.rollback()
                     raise
                 committed = True
         finally:
@@ -100,17 +105,13 @@ class Snapshot:
         txn.lock.acquire()
         # Inside a write transaction the reads already see what it wrote.
         if not txn.depth:
-            try:
-                txn.session.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            except BaseException:
-                txn.lock.release()
-                raise
+            txn.session.defer(BEGIN_READ)  # with the first read, in one round trip
             self._began = True
 
     def __exit__(self, *exc_info: object) -> None:
         txn = self._txn
         try:
-            if self._began:
+            if self._began and not txn.session.withdraw(BEGIN_READ):
                 txn.session.rollback()  # nothing was written: ending it is enough
         finally:
             txn.lock.release()
