@@ -6,6 +6,9 @@ feeds and the health check may load nothing at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 SITE_CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -18,10 +21,16 @@ COMMON_HEADERS = {
 }
 
 
-def security_headers(path: str) -> dict[str, str]:
-    """The headers every response to `path` carries."""
+def security_headers(path: str) -> Mapping[str, str]:
+    """The headers every response to `path` carries (shared: an open event stream holds
+    its request's for as long as it lasts, so no copy each)."""
     is_site = not path.startswith(("/api/", "/healthz", "/feeds/"))
-    return {
-        **COMMON_HEADERS,
-        "content-security-policy": SITE_CSP if is_site else API_CSP,
-    }
+    return _SITE_HEADERS if is_site else _API_HEADERS
+
+
+_SITE_HEADERS: Mapping[str, str] = MappingProxyType(
+    {**COMMON_HEADERS, "content-security-policy": SITE_CSP}
+)
+_API_HEADERS: Mapping[str, str] = MappingProxyType(
+    {**COMMON_HEADERS, "content-security-policy": API_CSP}
+)

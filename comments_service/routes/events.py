@@ -33,6 +33,8 @@ class EventStreamResponse(StreamingResponse):
     """
 
     media_type = "text/event-stream"
+    # Held for as long as the reader stays: slots, not a __dict__ per stream.
+    __slots__ = ("subscriber", "first", "unsubscribe")
 
     def __init__(
         self, subscriber: Subscriber, first: bytes, unsubscribe: Callable[[Subscriber], None]
