@@ -7,6 +7,10 @@ works on a picture another writer changed meanwhile (each statement of READ
 COMMITTED sees every commit made before the lock was granted), ids are
 handed out in commit order, and the change log reads in the order it was
 written. Group commit keeps the turns few.
+
+Round trips are what a worker waits for, so BEGIN, the lock, savepoints and
+their releases are deferred (``Session.defer``) and go out with the next
+statement in one pipeline; a block that runs no statement sends none.
 """
 
 from __future__ import annotations
