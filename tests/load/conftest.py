@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,3 +125,17 @@ def read_database(location: str | Path) -> Stored:
         threads = {doc["slug"]: dict(doc) for doc in db.table("threads").all()}
         comments = {doc.doc_id: dict(doc) for doc in db.table("comments").all()}
     return Stored(integrity=integrity, threads=threads, comments=comments)
+
+
+def wait_for_progress(
+    lock: threading.Lock, answered: Sized, since: int, when: str, timeout: float = 30.0
+) -> None:
+    """Wait until writers have more than `since` answered posts; fail after `timeout` s
+    (the first answer after a restart may take that long)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with lock:
+            if len(answered) > since:
+                return
+        assert time.monotonic() < deadline, f"writers made no progress {when}"
+        time.sleep(0.02)

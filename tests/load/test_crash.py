@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import httpx2
 import pytest
 
-from tests.load.conftest import OPEN, StartServer, all_comments, read_stopped
+from tests.load.conftest import OPEN, StartServer, all_comments, read_stopped, wait_for_progress
 
 pytestmark = pytest.mark.load
 
@@ -20,7 +20,6 @@ REPLY_EVERY = 4  # every fourth post answers the writer's last answered comment
 # A writer whose request failed waits this long before its next one: pacing while
 # the server is down, not a wait for anything to happen.
 RETRY_PAUSE = 0.02
-PROGRESS_TIMEOUT = 30.0  # for the first answer after a restart
 
 
 @dataclass
@@ -65,17 +64,6 @@ def write_until(stop: threading.Event, n: int, client: httpx2.Client, outcomes: 
                 outcomes.other.append(f"{response.status_code} {response.text}")
 
 
-def wait_for_progress(outcomes: Outcomes, since: int, when: str) -> None:
-    """Wait until more than `since` posts have been answered; fail after PROGRESS_TIMEOUT."""
-    deadline = time.monotonic() + PROGRESS_TIMEOUT
-    while True:
-        with outcomes.lock:
-            if len(outcomes.answered) > since:
-                return
-        assert time.monotonic() < deadline, f"writers made no progress {when}"
-        time.sleep(0.02)
-
-
 def test_crash_kill_9_loses_no_answered_comment(start_server: StartServer) -> None:
     server = start_server(workers=2)
     writers = [server.client(f"Piszący {n}") for n in range(WRITERS)]
@@ -96,7 +84,12 @@ def test_crash_kill_9_loses_no_answered_comment(start_server: StartServer) -> No
             server.start(workers=2 + crash % 3)
             with outcomes.lock:
                 answered = len(outcomes.answered)
-            wait_for_progress(outcomes, answered, f"after restart {crash + 1} of {CRASHES}")
+            wait_for_progress(
+                outcomes.lock,
+                outcomes.answered,
+                answered,
+                f"after restart {crash + 1} of {CRASHES}",
+            )
     finally:
         stop.set()
         for thread in threads:

@@ -21,7 +21,14 @@ import httpx2
 import pytest
 
 from bench.live_events import EventStream, measure_event_latency
-from tests.load.conftest import OPEN, StartServer, Stored, all_comments, read_database
+from tests.load.conftest import (
+    OPEN,
+    StartServer,
+    Stored,
+    all_comments,
+    read_database,
+    wait_for_progress,
+)
 from tests.servers import Server
 
 pytestmark = [pytest.mark.load, pytest.mark.parametrize("engine", ["postgresql"])]
@@ -33,7 +40,6 @@ REPLY_EVERY = 4  # every fourth post answers an earlier comment, made on either 
 CRASHES = 10
 CRASH_WRITERS = 12
 RETRY_PAUSE = 0.02  # pacing after a failed request, not a wait for anything
-PROGRESS_TIMEOUT = 30.0
 EVENT_POSTS = 50
 EVENT_LISTENERS = 4
 EVENT_BOUND = 1.0  # seconds, p95 of POST on host A -> event on host B
@@ -181,16 +187,6 @@ def write_until(
             break
 
 
-def wait_for_progress(outcomes: Outcomes, since: int, when: str) -> None:
-    deadline = time.monotonic() + PROGRESS_TIMEOUT
-    while True:
-        with outcomes.lock:
-            if len(outcomes.answered) > since:
-                return
-        assert time.monotonic() < deadline, f"writers made no progress {when}"
-        time.sleep(0.02)
-
-
 def test_multihost_kill_9_of_a_host_loses_no_answered_comment(start_server: StartServer) -> None:
     hosts = start_hosts(start_server)
     writers = [person_on_both(hosts, f"Piszący {n}") for n in range(CRASH_WRITERS)]
@@ -213,11 +209,18 @@ def test_multihost_kill_9_of_a_host_loses_no_answered_comment(start_server: Star
             with outcomes.lock:
                 answered = len(outcomes.answered)
             # The other host carries on alone while this one is down.
-            wait_for_progress(outcomes, answered, f"with host {victim} down ({crash + 1})")
+            wait_for_progress(
+                outcomes.lock, outcomes.answered, answered, f"with host {victim} down ({crash + 1})"
+            )
             hosts[victim].start()
             with outcomes.lock:
                 answered = len(outcomes.answered)
-            wait_for_progress(outcomes, answered, f"after restart {crash + 1} of {CRASHES}")
+            wait_for_progress(
+                outcomes.lock,
+                outcomes.answered,
+                answered,
+                f"after restart {crash + 1} of {CRASHES}",
+            )
     finally:
         stop.set()
         for thread in threads:

@@ -11,13 +11,13 @@ handlers and serialised by a lock, every write one transaction
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from tinydb.storages import Storage
 
 from ..documents import check_fields, check_name
 from ..errors import StorageError
+from ..whole_tables import TablesOfStorage
 from .address import Address
 from .listener import Listener
 from .rows import PostgresRows
@@ -26,8 +26,10 @@ from .tables import PostgresTables
 from .transactions import Snapshot, Transaction
 
 
-class PostgresStorage(Storage):
+class PostgresStorage(TablesOfStorage, Storage):
     """One worker's PostgreSQL connection to a Kurier comments schema."""
+
+    _tables: PostgresTables
 
     def __init__(
         self,
@@ -89,15 +91,7 @@ class PostgresStorage(Storage):
         """
         self._txn.announce_pending = payload
 
-    # TinyDB's Storage contract ---------------------------------------------
-
-    def read(self) -> dict[str, dict[str, Any]]:
-        """The whole database as TinyDB sees it: ``{table: {"id": document}}``."""
-        return self._tables.read()
-
-    def write(self, data: Mapping[str, Mapping[Any, Mapping[str, Any]]]) -> None:
-        """Replace the whole database with ``data`` in one transaction."""
-        self._tables.write(data)
+    # TinyDB's Storage contract (read and write: TablesOfStorage) ------------
 
     def close(self) -> None:
         """Close the connections; an open transaction is rolled back."""
@@ -124,26 +118,6 @@ class PostgresStorage(Storage):
         rows = PostgresRows(check_name(name), check_fields(indexes), self._txn, self._tables)
         rows.set_indexed(self.ensure_table(name, rows.declared))
         return rows
-
-    def table_names(self) -> set[str]:
-        """Names of the document tables in the schema."""
-        return self._tables.names()
-
-    def registered_indexes(self, name: str) -> frozenset[str]:
-        """Indexed fields of table ``name`` as recorded in the schema."""
-        return self._tables.registered_indexes(name)
-
-    def ensure_table(self, name: str, indexes: Iterable[str] = ()) -> frozenset[str]:
-        """Create table ``name`` with indexes on ``indexes``; all its indexes."""
-        return self._tables.ensure_table(name, indexes)
-
-    def drop_table(self, name: str) -> None:
-        """Drop table ``name`` with its documents and id sequence."""
-        self._tables.drop_table(name)
-
-    def drop_tables(self) -> None:
-        """Drop every document table."""
-        self._tables.drop_tables()
 
     # operations ------------------------------------------------------------
 
@@ -203,11 +177,3 @@ class PostgresStorage(Storage):
                 if os.path.exists(leftover):
                     os.remove(leftover)
             raise
-
-    def export_data(self) -> dict[str, Any]:
-        """Every table, its indexes, documents and id sequence as JSON-able data."""
-        return self._tables.export_data()
-
-    def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> None:
-        """Load an ``export_data()`` dictionary in one transaction."""
-        self._tables.import_data(data, replace=replace)

@@ -15,6 +15,7 @@ from tinydb.queries import QueryLike
 from tinydb.table import Document
 
 from ..documents import check_field, decode, decode_values, id_or_error
+from ..indexes import IndexedRows
 from ..queries import translate
 from .tables import PostgresTables, extract, last_id_sql, table_id
 from .transactions import Transaction
@@ -57,18 +58,16 @@ def narrowed(description: Any, expressions: dict[str, str]) -> tuple[str, list[A
     return translate(description, expressions, text_equal)
 
 
-class PostgresRows:
+class PostgresRows(IndexedRows):
     """One document table's rows on one storage, and the fields known to be indexed."""
 
     def __init__(
         self, name: str, declared: frozenset[str], txn: Transaction, tables: PostgresTables
     ) -> None:
-        self.name = name
-        self.declared = declared
+        super().__init__(name, declared, txn, tables.known, tables.ensure, extract)
         self._txn = txn
         self._storage = txn.session
         self._tables = tables
-        self._known = tables.known
         table = table_id(name)
         self._table = table
 
@@ -89,30 +88,6 @@ class PostgresRows:
         self._sql_last = last_id_sql(name).as_bytes()
         self._sql_remove_through = statement("DELETE FROM {table} WHERE id <= %s")
         self._table_sql = sql.SQL("{table}").format(table=table).as_string()
-        self._indexed_from: frozenset[str] = frozenset()
-        self.indexed: frozenset[str] = frozenset()
-        self._expressions: dict[str, str] = {}
-
-    # indexes ---------------------------------------------------------------
-
-    def set_indexed(self, fields: frozenset[str]) -> None:
-        """The table's indexes are ``fields`` (and the declared ones)."""
-        self._indexed_from = fields
-        self.indexed = fields | self.declared
-        self._expressions = {field: extract(field) for field in self.indexed}
-
-    def refresh(self) -> None:
-        """Pick up indexes this connection created for the table elsewhere."""
-        known = self._known.get(self.name)
-        if known is not None and known is not self._indexed_from:
-            self.set_indexed(known)
-
-    def add_indexes(self, more: frozenset[str]) -> None:
-        """Declare more indexed fields; creates the indexes that are missing."""
-        self.declared |= more
-        with self._txn:
-            fields = self._tables.ensure(self.name, self.declared)
-        self.set_indexed(fields)
 
     # plumbing --------------------------------------------------------------
 
@@ -124,7 +99,7 @@ class PostgresRows:
         """Run ``operation(*args)`` in a write transaction, creating the table if needed."""
         with self._txn:
             if self.name not in self._known:
-                self.set_indexed(self._tables.ensure(self.name, self.declared))
+                self.set_indexed(self._ensure_table(self.name, self.declared))
             return operation(*args)
 
     # reads -----------------------------------------------------------------
@@ -298,7 +273,7 @@ class PostgresRows:
             ids = [id_or_error(doc_id) for doc_id, _ in rows]
             if len(set(ids)) == len(ids) and not self.fetch(self._sql_by_ids, (ids,)):
                 texts = [text for _, text in rows]
-                self._tables.insert_rows(self.name, list(zip(ids, texts, strict=True)))
+                self._tables.put_rows(self.name, list(zip(ids, texts, strict=True)))
                 return ids
         return [
             self.insert(text) if doc_id is None else self.insert_with_id(doc_id, text)
@@ -326,4 +301,4 @@ class PostgresRows:
 
     def insert_rows(self, rows: Iterable[tuple[int, str]]) -> None:
         """Insert ``(id, text)`` rows as they are."""
-        self._tables.insert_rows(self.name, list(rows))
+        self._tables.put_rows(self.name, list(rows))

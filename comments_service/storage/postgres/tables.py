@@ -11,14 +11,11 @@ never handed out again) and the document as the same compact JSON text in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from psycopg import sql
 
-from ..documents import check_fields, check_name, decode, encode_document, id_or_error
-from ..errors import NotEmptyError
-from ..export import export_document, parse_export
+from ..whole_tables import DocumentTables
 from .migrations import schema_latest
 from .session import Session
 from .transactions import Snapshot, Transaction
@@ -47,14 +44,13 @@ def last_id_sql(name: str) -> sql.Composed:
     )
 
 
-class PostgresTables:
+class PostgresTables(DocumentTables):
     """The document tables of one storage: which exist, with which indexes."""
 
     def __init__(self, session: Session, txn: Transaction) -> None:
+        super().__init__(txn, session.path, schema_latest())
+        self._transaction = txn
         self._storage = session
-        self._txn = txn
-        #: Tables (and their indexes) this connection has created or seen.
-        self.known: dict[str, frozenset[str]] = {}
 
     def _execute(self, statement: Any, params: Any = None) -> list[Any]:
         cursor = self._storage.execute(statement, params)
@@ -69,7 +65,7 @@ class PostgresTables:
     def registered_indexes(self, name: str) -> frozenset[str]:
         """Indexed fields of table ``name`` as recorded in the schema."""
         rows = self._execute("SELECT indexes FROM kurier_tables WHERE name = %s", (name,))
-        return frozenset(json.loads(rows[0][0])) if rows else frozenset()
+        return frozenset(json.loads(rows[0][0])) if rows else frozenset[str]()
 
     def ensure(self, name: str, indexes: frozenset[str]) -> frozenset[str]:
         """Create table ``name`` and its indexes if missing; all its indexes.
@@ -108,62 +104,18 @@ class PostgresTables:
         self.known[name] = every
         return every
 
-    def ensure_table(self, name: str, indexes: Iterable[str] = ()) -> frozenset[str]:
-        """Create table ``name`` with indexes on ``indexes``; all its indexes."""
-        wanted = check_fields(indexes)
-        known = self.known.get(name)
-        if known is not None and wanted <= known:
-            return known
-        with self._txn:
-            return self.ensure(check_name(name), wanted)
-
     def _drop(self, name: str) -> None:
         self._execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table_id(name)))
         self._execute(sql.SQL("DROP SEQUENCE IF EXISTS {}").format(sequence_id(name)))
         self._execute("DELETE FROM kurier_tables WHERE name = %s", (name,))
         self.known.pop(name, None)
 
-    def drop_table(self, name: str) -> None:
-        """Drop table ``name`` with its documents and id sequence."""
-        with self._txn:
-            self._drop(name)
-
-    def drop_tables(self) -> None:
-        """Drop every document table."""
-        with self._txn:
-            for name in self.names():
-                self._drop(name)
-
     # whole tables ----------------------------------------------------------
 
     def _rows(self, name: str) -> list[tuple[int, str]]:
         return self._execute(sql.SQL("SELECT id, doc FROM {} ORDER BY id").format(table_id(name)))
 
-    def read(self) -> dict[str, dict[str, Any]]:
-        """The whole database as TinyDB sees it: ``{table: {"id": document}}``."""
-        with Snapshot(self._txn):
-            return {
-                name: {str(doc_id): decode(text) for doc_id, text in self._rows(name)}
-                for name in self.names()
-            }
-
-    def write(self, data: Mapping[str, Mapping[Any, Mapping[str, Any]]]) -> None:
-        """Replace the whole database with ``data`` in one transaction."""
-        prepared = {
-            check_name(name): [
-                (id_or_error(doc_id), encode_document(doc)) for doc_id, doc in docs.items()
-            ]
-            for name, docs in data.items()
-        }
-        with self._txn:
-            for name in self.names() - prepared.keys():
-                self._drop(name)
-            for name, rows in prepared.items():
-                self.ensure(name, frozenset())
-                self._execute(sql.SQL("DELETE FROM {}").format(table_id(name)))
-                self.insert_rows(name, rows)
-
-    def insert_rows(self, name: str, rows: list[tuple[int, str]]) -> None:
+    def put_rows(self, name: str, rows: list[tuple[int, str]]) -> None:
         """Insert ``(id, text)`` rows as they are; the sequence continues after them."""
         if not rows:
             return
@@ -188,35 +140,14 @@ class PostgresTables:
                 (last_id,),
             )
 
-    def export_data(self) -> dict[str, Any]:
-        """Every table, its indexes, documents and id sequence as JSON-able data."""
-        with Snapshot(self._txn):
-            registry = self._execute("SELECT name, indexes FROM kurier_tables ORDER BY name")
-            tables: dict[str, Any] = {}
-            for name, indexes in registry:
-                tables[name] = {
-                    "indexes": json.loads(indexes),
-                    "last_id": self._execute(last_id_sql(name))[0][0],
-                    "documents": {str(doc_id): decode(text) for doc_id, text in self._rows(name)},
-                }
-        return export_document(tables, schema_latest())
+    def _snapshot(self) -> Snapshot:
+        return Snapshot(self._transaction)
 
-    def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> None:
-        """Load an ``export_data()`` dictionary in one transaction."""
-        tables = parse_export(data, schema_latest())
-        with self._txn:
-            names = self.names()
-            if not replace:
-                for name in sorted(names):
-                    if self._execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(table_id(name))):
-                        raise NotEmptyError(
-                            f"{self._storage.path} already holds documents (table {name!r});"
-                            " import into an empty database or pass replace=True"
-                        )
-            else:
-                for name in names:
-                    self._drop(name)
-            for name, indexes, last_id, rows in tables:
-                self.ensure(name, indexes)
-                self.insert_rows(name, rows)
-                self.raise_sequence(name, last_id)
+    def _clear(self, name: str) -> None:
+        self._execute(sql.SQL("DELETE FROM {}").format(table_id(name)))
+
+    def _holds_documents(self, name: str) -> bool:
+        return bool(self._execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(table_id(name))))
+
+    def _last_id(self, name: str) -> int:
+        return int(self._execute(last_id_sql(name))[0][0])

@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypedDict
+from collections.abc import Callable, Iterable
+from typing import TypedDict
 
 from tinydb.storages import Storage
 
 from ..documents import check_fields, check_name
 from ..errors import DamagedDatabaseError, DatabaseBusyError, StorageError
+from ..whole_tables import TablesOfStorage
 from .migrations import check_damage, check_file, migrate, recognise, schema_latest
 from .rows import SQLiteRows
 from .tables import SQLiteTables
@@ -38,7 +39,7 @@ class StorageOptions(TypedDict, total=False):
     create_dirs: bool  # make the folder of a new file (default False)
 
 
-class SQLiteStorage(Storage):
+class SQLiteStorage(TablesOfStorage, Storage):
     """One SQLite connection to a Kurier comments database.
 
     Implements TinyDB's ``Storage`` contract (``read``/``write`` of the whole
@@ -48,6 +49,8 @@ class SQLiteStorage(Storage):
     thread that opened it. Code running in an event loop must not ``await``
     inside a transaction: another task on the same thread would join it.
     """
+
+    _tables: SQLiteTables
 
     def __init__(
         self,
@@ -161,19 +164,7 @@ class SQLiteStorage(Storage):
         """A read transaction: the reads inside it all see one moment."""
         return Snapshot(self._txn)
 
-    # TinyDB's Storage contract ---------------------------------------------
-
-    def read(self) -> dict[str, dict[str, Any]]:
-        """The whole database as TinyDB sees it: ``{table: {"id": document}}``."""
-        return self._tables.read()
-
-    def write(self, data: Mapping[str, Mapping[Any, Mapping[str, Any]]]) -> None:
-        """Replace the whole database with ``data`` in one transaction.
-
-        Tables missing from ``data`` are dropped; ids keep their values and
-        the id sequences never go back, so no removed id is handed out again.
-        """
-        self._tables.write(data)
+    # TinyDB's Storage contract (read and write: TablesOfStorage) ------------
 
     def close(self) -> None:
         """Close the connection; an open transaction is rolled back."""
@@ -207,26 +198,6 @@ class SQLiteStorage(Storage):
         else:
             rows.set_indexed(self.registered_indexes(name))
         return rows
-
-    def table_names(self) -> set[str]:
-        """Names of the document tables in the file."""
-        return self._tables.names()
-
-    def registered_indexes(self, name: str) -> frozenset[str]:
-        """Indexed fields of table ``name`` as recorded in the file."""
-        return self._tables.registered_indexes(name)
-
-    def ensure_table(self, name: str, indexes: Iterable[str] = ()) -> frozenset[str]:
-        """Create table ``name`` with indexes on ``indexes``; all its indexes."""
-        return self._tables.ensure_table(name, indexes)
-
-    def drop_table(self, name: str) -> None:
-        """Drop table ``name`` with its documents and id sequence."""
-        self._tables.drop_table(name)
-
-    def drop_tables(self) -> None:
-        """Drop every document table."""
-        self._tables.drop_tables()
 
     # operations ------------------------------------------------------------
 
@@ -278,15 +249,3 @@ class SQLiteStorage(Storage):
         """Leave WAL mode, so that the file is the whole database (a copy to hand on)."""
         with self._lock:
             self._conn.execute("PRAGMA journal_mode = DELETE")
-
-    def export_data(self) -> dict[str, Any]:
-        """Every table, its indexes, documents and id sequence as JSON-able data."""
-        return self._tables.export_data()
-
-    def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> None:
-        """Load an ``export_data()`` dictionary in one transaction.
-
-        Refuses a database that holds any document unless ``replace`` is true,
-        in which case every existing table is dropped first.
-        """
-        self._tables.import_data(data, replace=replace)

@@ -10,6 +10,7 @@ from tinydb.queries import QueryLike
 from tinydb.table import Document
 
 from ..documents import check_field, decode, decode_values, id_or_error
+from ..indexes import IndexedRows
 from ..queries import chunks, translate
 from .tables import SQLiteTables, extract, quote
 from .transactions import Transaction
@@ -29,7 +30,7 @@ def no_such_table(exc: sqlite3.OperationalError) -> bool:
     return str(exc).startswith("no such table")
 
 
-class SQLiteRows:
+class SQLiteRows(IndexedRows):
     """One document table's rows on one connection, and the fields known to be indexed.
 
     Reads take the connection's lock; ``write`` runs an operation in its write
@@ -40,14 +41,10 @@ class SQLiteRows:
     def __init__(
         self, name: str, declared: frozenset[str], txn: Transaction, tables: SQLiteTables
     ) -> None:
-        self.name = name
-        #: The fields this handle asked to index.
-        self.declared = declared
+        super().__init__(name, declared, txn, tables.known, tables.ensure, extract)
         self._txn = txn
         self._conn = txn.conn
         self._lock = txn.lock
-        self._known = tables.known
-        self._ensure_table = tables.ensure
         table = quote("docs:" + name)
         self._sql_table = table
         self._sql_insert = f"INSERT INTO {table} (doc) VALUES (?)"
@@ -62,33 +59,6 @@ class SQLiteRows:
         self._sql_first = f"SELECT min(id) FROM {table}"
         self._sql_last = "SELECT seq FROM sqlite_sequence WHERE name = ?"
         self._sql_remove_through = f"DELETE FROM {table} WHERE id <= ?"
-        self._indexed_from: frozenset[str] = frozenset()
-        #: Fields whose equality queries are narrowed in SQL.
-        self.indexed: frozenset[str] = frozenset()
-        self._expressions: dict[str, str] = {}
-
-    # indexes ---------------------------------------------------------------
-
-    def set_indexed(self, fields: frozenset[str]) -> None:
-        """The table's indexes are ``fields`` (and the declared ones)."""
-        self._indexed_from = fields
-        self.indexed = fields | self.declared
-        self._expressions = {field: extract(field) for field in self.indexed}
-
-    def refresh(self) -> None:
-        """Pick up indexes this connection created for the table elsewhere."""
-        # Another handle or an import may have added some; an identity check
-        # keeps it cheap.
-        known = self._known.get(self.name)
-        if known is not None and known is not self._indexed_from:
-            self.set_indexed(known)
-
-    def add_indexes(self, more: frozenset[str]) -> None:
-        """Declare more indexed fields; creates the indexes that are missing."""
-        self.declared |= more
-        with self._txn:
-            fields = self._ensure_table(self.name, self.declared)
-        self.set_indexed(fields)
 
     # plumbing --------------------------------------------------------------
 

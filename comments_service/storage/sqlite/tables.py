@@ -10,12 +10,8 @@ again) and the document as compact JSON in ``doc``; its indexes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
 
-from ..documents import check_fields, check_name, decode, encode_document, id_or_error
-from ..errors import NotEmptyError
-from ..export import export_document, parse_export
+from ..whole_tables import DocumentTables
 from .migrations import schema_latest
 from .transactions import Snapshot, Transaction
 
@@ -30,7 +26,7 @@ def extract(field: str) -> str:
     return f"json_extract(doc, '$.{field}')"
 
 
-class SQLiteTables:
+class SQLiteTables(DocumentTables):
     """The document tables of one connection: which exist, with which indexes.
 
     ``ensure`` and the methods whose names start with an underscore run
@@ -38,26 +34,21 @@ class SQLiteTables:
     """
 
     def __init__(self, txn: Transaction, path: str) -> None:
-        self._txn = txn
+        super().__init__(txn, path, schema_latest())
+        self._transaction = txn
+        self._lock = txn.lock
         self._conn = txn.conn
-        self._path = path
-        #: Tables (and their indexes) this connection has created or seen; a
-        #: schema fact, not data, and dropped as soon as SQLite says otherwise.
-        self.known: dict[str, frozenset[str]] = {}
 
     # the registry ----------------------------------------------------------
 
-    def _names(self) -> set[str]:
-        return {row[0] for row in self._conn.execute("SELECT name FROM kurier_tables")}
-
     def names(self) -> set[str]:
         """Names of the document tables in the file."""
-        with self._txn.lock:
-            return self._names()
+        with self._lock:
+            return {row[0] for row in self._conn.execute("SELECT name FROM kurier_tables")}
 
     def registered_indexes(self, name: str) -> frozenset[str]:
         """Indexed fields of table ``name`` as recorded in the file."""
-        with self._txn.lock:
+        with self._lock:
             row = self._conn.execute(
                 "SELECT indexes FROM kurier_tables WHERE name = ?", (name,)
             ).fetchone()
@@ -92,111 +83,42 @@ class SQLiteTables:
         self.known[name] = every
         return every
 
-    def ensure_table(self, name: str, indexes: Iterable[str] = ()) -> frozenset[str]:
-        """Create table ``name`` with indexes on ``indexes``; all its indexes."""
-        wanted = check_fields(indexes)
-        with self._txn:
-            return self.ensure(check_name(name), wanted)
-
     def _drop(self, name: str) -> None:
         # DROP TABLE also drops its indexes and its row in sqlite_sequence.
         self._conn.execute(f"DROP TABLE IF EXISTS {quote('docs:' + name)}")
         self._conn.execute("DELETE FROM kurier_tables WHERE name = ?", (name,))
         self.known.pop(name, None)
 
-    def drop_table(self, name: str) -> None:
-        """Drop table ``name`` with its documents and id sequence."""
-        with self._txn:
-            self._drop(name)
-
-    def drop_tables(self) -> None:
-        """Drop every document table."""
-        with self._txn:
-            for name in self._names():
-                self._drop(name)
-
     # whole tables ----------------------------------------------------------
+
+    def _snapshot(self) -> Snapshot:
+        return Snapshot(self._transaction)
 
     def _rows(self, name: str) -> list[tuple[int, str]]:
         return self._conn.execute(
             f"SELECT id, doc FROM {quote('docs:' + name)} ORDER BY id"
         ).fetchall()
 
-    def read(self) -> dict[str, dict[str, Any]]:
-        """The whole database as TinyDB sees it: ``{table: {"id": document}}``."""
-        with Snapshot(self._txn):
-            return {
-                name: {str(doc_id): decode(text) for doc_id, text in self._rows(name)}
-                for name in self._names()
-            }
+    def _clear(self, name: str) -> None:
+        self._conn.execute(f"DELETE FROM {quote('docs:' + name)}")
 
-    def write(self, data: Mapping[str, Mapping[Any, Mapping[str, Any]]]) -> None:
-        """Replace the whole database with ``data`` in one transaction.
+    def put_rows(self, name: str, rows: list[tuple[int, str]]) -> None:
+        table = quote("docs:" + name)
+        self._conn.executemany(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", rows)
 
-        Tables missing from ``data`` are dropped; ids keep their values and
-        the id sequences never go back, so no removed id is handed out again.
-        """
-        prepared = {
-            check_name(name): [
-                (id_or_error(doc_id), encode_document(doc)) for doc_id, doc in docs.items()
-            ]
-            for name, docs in data.items()
-        }
-        with self._txn:
-            for name in self._names() - prepared.keys():
-                self._drop(name)
-            for name, rows in prepared.items():
-                self.ensure(name, frozenset())
-                table = quote("docs:" + name)
-                self._conn.execute(f"DELETE FROM {table}")
-                self._conn.executemany(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", rows)
+    def _holds_documents(self, name: str) -> bool:
+        table = quote("docs:" + name)
+        return self._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
 
-    def export_data(self) -> dict[str, Any]:
-        """Every table, its indexes, documents and id sequence as JSON-able data."""
-        with Snapshot(self._txn):
-            registry = self._conn.execute(
-                "SELECT name, indexes FROM kurier_tables ORDER BY name"
-            ).fetchall()
-            tables: dict[str, Any] = {}
-            for name, indexes in registry:
-                row = self._conn.execute(
-                    "SELECT seq FROM sqlite_sequence WHERE name = ?", ("docs:" + name,)
-                ).fetchone()
-                tables[name] = {
-                    "indexes": json.loads(indexes),
-                    "last_id": row[0] if row else 0,
-                    "documents": {str(doc_id): decode(text) for doc_id, text in self._rows(name)},
-                }
-        return export_document(tables, schema_latest())
+    def _last_id(self, name: str) -> int:
+        row = self._conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", ("docs:" + name,)
+        ).fetchone()
+        return int(row[0]) if row else 0
 
-    def import_data(self, data: Mapping[str, Any], *, replace: bool = False) -> None:
-        """Load an ``export_data()`` dictionary in one transaction.
-
-        Refuses a database that holds any document unless ``replace`` is true,
-        in which case every existing table is dropped first.
-        """
-        tables = parse_export(data, schema_latest())
-        with self._txn:
-            names = self._names()
-            if not replace:
-                for name in sorted(names):
-                    table = quote("docs:" + name)
-                    if self._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
-                        raise NotEmptyError(
-                            f"{self._path} already holds documents (table {name!r});"
-                            " import into an empty database or pass replace=True"
-                        )
-            else:
-                for name in names:
-                    self._drop(name)
-            for name, indexes, last_id, rows in tables:
-                self.ensure(name, indexes)
-                table = quote("docs:" + name)
-                self._conn.executemany(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", rows)
-                self._raise_sequence("docs:" + name, last_id)
-
-    def _raise_sequence(self, sql_table: str, last_id: int) -> None:
+    def raise_sequence(self, name: str, last_id: int) -> None:
         """Make sure AUTOINCREMENT continues after ``last_id``."""
+        sql_table = "docs:" + name
         updated = self._conn.execute(
             "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
             (last_id, sql_table),
