@@ -10,6 +10,9 @@ The modules every engine shares:
 - ``table.py``: ``DocumentTable``, TinyDB's ``Table`` API on an engine's rows;
   ``rows_table.py``, what it stands on (storage, indexes, ids, TinyDB's
   internals), and ``pages.py``, its reads a page at a time along the ids or an index;
+- ``indexes.py``: ``IndexedRows``, what a table's rows know of its indexes;
+- ``whole_tables.py``: the registry of tables, and tables read, written, exported
+  and imported whole, over the statements each engine provides;
 - ``queries.py``: the part of a TinyDB query an index can answer, as SQL;
 - ``documents.py``: documents as JSON text, their ids, table and field names;
 - ``export.py``: the export document; ``errors.py``: ``StorageError`` and its kinds.
