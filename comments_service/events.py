@@ -20,107 +20,27 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
-
-import orjson
-from starlette.types import Message, Send
 
 from .config import Settings
 from .errors import ApiError
 from .store import Store
 from .store.changelog import Change
+from .streams import PING, RETRY, Subscriber, event_frame, reset_frame
 
 logger = logging.getLogger("comments_service")
 
 READ_BATCH = 500  # changes read per query; more follow in the next turn of the loop
 REPLAY_LIMIT = 1000  # a reader who missed more than this refetches the thread instead
-QUEUE_LIMIT = 1000  # changes waiting for one stream before it gets a reset instead
 TRIM_INTERVAL = 600.0  # seconds between this worker's trims of the change log
 RETRY_AFTER = 30  # seconds, for a reader over the bound on open streams
-RETRY = b"retry: 3000\n\n"
-PING = b": ping\n\n"
 PING_BATCH = 500  # streams pinged between two looks at other work
-END: Message = {"type": "http.response.body", "body": b"", "more_body": False}
-HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+SHARE_INTERVAL = 1.0  # seconds between telling other workers who holds streams here
 
 #: What signal.signal installs: called with the signal's number and the current frame.
 SignalHandler = Callable[[int, FrameType | None], Any]
-
-
-def event_frame(change: Change) -> bytes:
-    """A change as one Server-Sent Event: its id, its name, its data on one line."""
-    data = orjson.dumps(change.data)
-    return b"id: %d\nevent: %s\ndata: %s\n\n" % (change.id, change.event.encode(), data)
-
-
-def reset_frame(change_id: int) -> bytes:
-    """Tell the reader to refetch the thread; it resumes after `change_id`."""
-    return b"id: %d\nevent: reset\ndata: {}\n\n" % change_id
-
-
-class Subscriber:
-    """One open stream: the frames waiting for it, and the task sending them, if any."""
-
-    __slots__ = ("thread", "owner", "address", "frames", "ended", "send", "position", "task")
-
-    def __init__(self, thread: str, owner: str | None, address: str | None = None):
-        self.thread, self.owner, self.address = thread, owner, address  # address: if anonymous
-        self.frames: list[tuple[int, bytes, bool]] = []  # (change id, frame, always send)
-        self.ended, self.position = False, 0  # position: the last change id sent or replayed
-        self.send: Send | None = None  # once the response has started
-        self.task: asyncio.Task[None] | None = None
-
-    def push(self, change_id: int, frame: bytes, always: bool = False) -> None:
-        if len(self.frames) >= QUEUE_LIMIT:  # too slow a reader: a reset instead
-            self.frames = [(change_id, reset_frame(change_id), True)]
-        else:
-            self.frames.append((change_id, frame, always))
-        self._start(self._flush)
-
-    def end(self, unsubscribe: Callable[[Subscriber], None]) -> None:
-        """End the response (the server is stopping)."""
-        if not self.ended:
-            self.ended = True
-            unsubscribe(self)
-            self._start(self._finish)
-
-    def started(self, send: Send) -> None:
-        self.send = send
-        self._start(self._finish if self.ended else self._flush)
-
-    def _start(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        if self.send is not None and self.task is None:
-            self.task = run_eagerly(work()) or self.task  # it may have started the next
-
-    async def _flush(self) -> None:
-        """Send the queued frames, and what is queued meanwhile, then stop."""
-        try:
-            while self.frames and not self.ended and self.send is not None:
-                frames, self.frames, chunk = self.frames, [], []
-                for change_id, frame, always in frames:
-                    if always or change_id > self.position:  # else sent in the replay
-                        chunk.append(frame)
-                        self.position = max(self.position, change_id)
-                await self.send({"type": "http.response.body", "body": b"".join(chunk),
-                                 "more_body": True})  # fmt: skip
-        except OSError:  # the reader left: its request ends the stream
-            self.frames.clear()
-        finally:
-            self.task = None
-        if self.ended:
-            self._start(self._finish)
-
-    async def _finish(self) -> None:
-        with contextlib.suppress(OSError):
-            await self.send(END) if self.send is not None else None
-
-    def stop(self) -> None:
-        """The request ended: nothing more to send."""
-        self.ended, self.send = True, None
-        if self.task is not None:
-            self.task.cancel()
 
 
 class ChangeFeed:
@@ -138,6 +58,7 @@ class ChangeFeed:
         self._open: dict[str | None, int] = {}  # streams per person; None: anonymous readers
         self._anonymous_from: dict[str, int] = {}  # anonymous streams per client address
         self._position = self._version = 0
+        self._passed_over = False  # changes may have come while nobody followed: _position is old
         self._woken = False  # this process committed since the last look
         self._waiting: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -165,6 +86,10 @@ class ChangeFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        try:
+            self.store.stream_counts.leave()  # its streams are gone
+        except Exception:  # noqa: BLE001 - stopping anyway; the others stop counting them soon
+            logger.exception("live events: withdrawing this worker's stream counts failed")
 
     def end_streams(self) -> None:
         """The server is stopping: end open streams now and refuse new ones."""
@@ -203,6 +128,7 @@ class ChangeFeed:
         # Workers start together; spread their trims apart.
         next_trim = time.monotonic() + random.uniform(5, 60)
         next_ping = time.monotonic() + self.heartbeat
+        next_share = time.monotonic()
         while True:
             woken, self._woken = self._woken, False
             try:
@@ -210,6 +136,9 @@ class ChangeFeed:
                 if time.monotonic() >= next_ping:
                     next_ping = time.monotonic() + self.heartbeat
                     await self._ping()
+                if time.monotonic() >= next_share:
+                    next_share = time.monotonic() + SHARE_INTERVAL
+                    self.store.stream_counts.share(self._open, time.time())
                 if time.monotonic() >= next_trim:
                     next_trim = time.monotonic() + TRIM_INTERVAL * random.uniform(0.8, 1.2)
                     self.log.trim()
@@ -224,7 +153,9 @@ class ChangeFeed:
             return
         self._version = version
         if not self._subscribers:
-            self._position = self.log.last_id()
+            # Nobody to tell: the log's end is read when someone subscribes, not at
+            # every commit.
+            self._passed_over = True
             return
         while True:
             changes = self.log.after(self._position, READ_BATCH)
@@ -277,14 +208,19 @@ class ChangeFeed:
             raise ApiError(
                 503, "shutting_down", "The server is restarting.", headers={"Retry-After": "3"}
             )
-        limit = self.max_anonymous if owner is None else self.max_per_person
-        over = self._open.get(owner, 0) >= limit
+        if owner is None:
+            over = self._open.get(owner, 0) >= self.max_anonymous
+        else:  # the person's streams on every worker, as last shared
+            elsewhere = self.store.stream_counts.elsewhere.get(owner, 0)
+            over = self._open.get(owner, 0) + elsewhere >= self.max_per_person
         if address is not None:
             over = over or self._anonymous_from.get(address, 0) >= self.max_per_address
         if over:
             raise ApiError(429, "too_many_streams", "Too many live views are open; close a tab "
                            "with comments or try again later.",
                            headers={"Retry-After": str(RETRY_AFTER)})  # fmt: skip
+        if not self._subscribers:
+            self._catch_up_position()
         subscriber = Subscriber(thread, owner, address)
         self._subscribers.setdefault(thread, set()).add(subscriber)
         self._open[owner] = self._open.get(owner, 0) + 1
@@ -303,9 +239,17 @@ class ChangeFeed:
         if subscriber.address is not None:
             _count_down(self._anonymous_from, subscriber.address)
 
+    def _catch_up_position(self) -> None:
+        if self._passed_over:
+            self._position = self.log.last_id()
+            self._passed_over = False
+
     @property
     def position(self) -> int:
-        """The id of the last change this worker handed to its streams."""
+        """The id of the last change this worker handed to its streams (or passed over,
+        having none)."""
+        if not self._subscribers:
+            self._catch_up_position()
         return self._position
 
     @property
@@ -333,33 +277,6 @@ class ChangeFeed:
         """Changes of threads someone follows, each comment as readers see it now."""
         followed = [change for change in changes if change.thread in self._subscribers]
         return self.store.views.as_shown_now(followed)
-
-
-def run_eagerly(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
-    """Run `coro` now up to its first wait, and a task for the rest if it must wait:
-    a frame is written at once unless the reader is slow, no task per stream and event."""
-    try:
-        waiting = coro.send(None)
-    except StopIteration:
-        return None
-    return asyncio.get_running_loop().create_task(_go_on(coro, waiting))
-
-
-async def _go_on(coro: Coroutine[Any, Any, None], waiting: Any) -> None:
-    """Drive `coro` on from the future it waits for (None: a bare yield), as a task would."""
-    while True:
-        try:
-            if waiting is not None:
-                waiting._asyncio_future_blocking = False  # a task's, to await in its turn
-            await (asyncio.sleep(0) if waiting is None else waiting)
-            waiting = coro.send(None)
-        except StopIteration:
-            return
-        except BaseException as error:  # cancelled, say: so is the coroutine
-            try:
-                waiting = coro.throw(error)
-            except StopIteration:
-                return
 
 
 def _count_down(counts: dict[Any, int], key: Any) -> None:

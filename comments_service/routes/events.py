@@ -9,8 +9,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from ..errors import invalid
-from ..events import HEADERS, Subscriber
 from ..state import app_state
+from ..streams import HEADERS, Subscriber
 from .endpoint import ANYONE, EVENTS, IDENTITY, Endpoint, Param
 from .http import article, current_user
 
@@ -82,6 +82,6 @@ ENDPOINTS = [
              description="Events, each with an id, a name and one line of JSON: comment, "
              "comment_deleted, like, reactions, thread, acknowledgements, and reset when missed "
              "changes are no longer kept (refetch the thread). A ': ping' comment every 15 s. "
-             "At most COMMENTS_MAX_STREAMS open streams per person, and "
+             "At most COMMENTS_MAX_STREAMS open streams per person on all workers, and "
              "COMMENTS_MAX_STREAMS_PER_ADDRESS for readers without a name, per worker process."),
 ]  # fmt: skip

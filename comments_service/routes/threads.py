@@ -16,7 +16,9 @@ MAX_COUNT_SLUGS = 100
 
 async def get_thread(request: Request) -> Response:
     # Bytes serialised once per change (store/threadview.py): sent as they are.
-    return json_response(store(request).views.thread_json(article(request), current_user(request)))
+    views, found, user = store(request).views, article(request), current_user(request)
+    body = await views.current_thread_json(found, user)
+    return json_response(body if body is not None else views.thread_json(found, user))
 
 
 async def get_counts(request: Request) -> Response:
@@ -29,7 +31,8 @@ async def get_counts(request: Request) -> Response:
         raise invalid("slug", f"Ask for at most {MAX_COUNT_SLUGS} threads at once.")
     index = app_state(request).articles
     known = [index.get(slug) for slug in dict.fromkeys(slugs)]
-    return json_response(store(request).views.counts([a for a in known if a and not a.hidden]))
+    counts = await store(request).views.counts([a for a in known if a and not a.hidden])
+    return json_response(counts)
 
 
 async def put_acknowledgement(request: Request) -> Response:

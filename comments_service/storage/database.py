@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Unpack
 
 from tinydb import TinyDB
+from tinydb.queries import QueryLike
 
 from .engines import EngineStorage, open_storage
 from .sqlite import StorageOptions
@@ -76,6 +77,13 @@ class Database(TinyDB):
     def snapshot(self) -> AbstractContextManager[None]:
         """``with db.snapshot():`` makes several reads see one moment."""
         return self.storage.snapshot()
+
+    def prefetch(self, *searches: tuple[DocumentTable, QueryLike]) -> None:
+        """Inside a write transaction: the ``(table, cond)`` searches it is about to
+        make, asked of the server at once (one round trip on PostgreSQL, where a
+        search afterwards finds its answer; nothing on SQLite)."""
+        wanted = [(table.engine_rows, getattr(cond, "_hash", None)) for table, cond in searches]
+        self.storage.prefetch(wanted)  # type: ignore[arg-type]  # each engine's own rows
 
     def backup(self, path: str | os.PathLike[str]) -> None:
         """Write a consistent copy of the database to ``path``."""

@@ -47,6 +47,11 @@ class RowsTable(Table):
         self._rows.add_indexes(check_fields(indexes))
 
     @property
+    def engine_rows(self) -> EngineRows:
+        """The engine's rows under this table (what the storage's ``prefetch`` asks)."""
+        return self._rows
+
+    @property
     def indexes(self) -> frozenset[str]:
         """Fields whose equality queries this table narrows in SQL."""
         self._rows.refresh()

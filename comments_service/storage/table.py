@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
-from tinydb.queries import QueryLike
+from tinydb.queries import Query, QueryLike
 from tinydb.table import Document
 
 from .documents import as_id, decode, encode, encode_document, unique_ids
@@ -225,6 +225,16 @@ class DocumentTable(RowsTable):
         if cond is not None:
             return self._rows.first(cond, new)
         raise RuntimeError("You have to pass either cond or doc_id or doc_ids")
+
+    async def search_soon(self, field: str, values: Iterable[Any]) -> list[Document]:
+        """``search(Query()[field].one_of(values))`` for an async caller: on an engine
+        that waits for a server the worker serves other requests meanwhile, and
+        callers asking at the same moment share one round trip."""
+        wanted = list(values)
+        cond = Query()[field].one_of(wanted)
+        new = self.document_class
+        found = await self._rows.select_soon(field, wanted, cond._hash)
+        return [new(doc, doc_id) for doc_id, text in found if cond(doc := decode(text))]
 
     def contains(self, cond: QueryLike | None = None, doc_id: int | None = None) -> bool:
         """Whether a document with ``doc_id`` or matching ``cond`` exists."""

@@ -12,7 +12,7 @@ its own and reads or writes its tables only through the store:
 - acknowledgements.py must-read confirmations
 - moderation.py      hide, pin, approve, reject, lock; readers' reports
 - flags.py, queues.py, audit.py, people.py (mutes), sessions.py (admin sessions)
-- limits.py          every rate limit
+- limits.py          every rate limit; streams.py open event streams per person, across workers
 - feed.py, engagement.py, imports.py  reads for the feeds and reports, and imports
 - changelog.py, commits.py, tables.py, context.py
 
@@ -42,6 +42,7 @@ from .people import People
 from .queues import Queues
 from .reactions import Reactions
 from .sessions import AdminSessions
+from .streams import StreamCounts
 from .tables import Tables
 from .threads import Threads
 from .views import ThreadViews
@@ -77,3 +78,4 @@ class Store:
         self.feed = Feed(ctx, self.threads)
         self.engagement = Engagement(ctx)
         self.imports = Imports(ctx, self.threads)
+        self.stream_counts = StreamCounts(ctx)

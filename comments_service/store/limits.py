@@ -14,7 +14,7 @@ from ..config import RateLimit
 from ..errors import rate_limited
 from ..user import User
 from .context import Context
-from .tables import Q
+from .tables import Q, Search
 
 # Each limited action of a person: its Settings field and the refusal's message.
 ACTIONS = {
@@ -44,6 +44,10 @@ class Limits:
         wait = self.wait(f"{action}:{user.id}", getattr(self.ctx.settings, field))
         if wait:
             raise rate_limited(wait, message.format(wait=wait))
+
+    def search_of(self, action: str, user: User) -> Search:
+        """The search ``take(action, user)`` makes, for ``Database.prefetch``."""
+        return self.table, Q.key == f"{action}:{user.id}"
 
     def take_identity(self, address: str) -> None:
         """Open mode: count one new identity made from `address`, or refuse (429).

@@ -21,6 +21,8 @@
 - mutes:    {user, user_name, until, reason, by, by_name, at}; one per person.
 - sessions: {sid, user, address, at, expires}; open mode's admin sessions, `sid`
             the SHA-256 of the secret in the `kurier_admin` cookie.
+- streams:  {worker, at, people {person: n}}; one per worker with people holding more
+            than one of its open event streams (streams.py).
 - changes:  the change log (changelog.py).
 """
 
@@ -29,10 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinydb import Query
+from tinydb.queries import QueryLike
 
 from ..storage import Database, SQLiteTable
 
 Q = Query()
+
+#: A search a write is about to make, for ``Database.prefetch``.
+Search = tuple[SQLiteTable, QueryLike]
 
 #: Each table and its indexed fields.
 INDEXES = {
@@ -45,6 +51,7 @@ INDEXES = {
     "audit": ("thread", "actor", "action"),
     "mutes": ("user",),
     "sessions": ("sid",),
+    "streams": ("worker",),
 }
 
 
@@ -60,6 +67,7 @@ class Tables:
     audit: SQLiteTable
     mutes: SQLiteTable
     sessions: SQLiteTable
+    streams: SQLiteTable
 
     @classmethod
     def open(cls, db: Database) -> Tables:

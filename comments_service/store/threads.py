@@ -19,7 +19,7 @@ from ..articles import Article
 from ..errors import thread_locked
 from .context import Context
 from .rows import ThreadChanges, ThreadDoc
-from .tables import Q
+from .tables import Q, Search
 
 Event = tuple[str, dict[str, Any]]  # a change's event name and its public data
 
@@ -79,6 +79,10 @@ class Threads:
     def get(self, slug: str) -> Document | None:
         return self.table.get(Q.slug == slug)
 
+    def search_of(self, slug: str) -> Search:
+        """The search ``get(slug)`` makes, for ``Database.prefetch``."""
+        return self.table, Q.slug == slug
+
     def for_update(self, slug: str) -> ThreadWrite:
         """The thread's document (made if it is the first change); call inside a transaction."""
         doc = self.get(slug)
@@ -96,6 +100,10 @@ class Threads:
     def by_slug(self, slugs: Iterable[str]) -> dict[str, Mapping[str, Any]]:
         """The documents of the threads that exist among `slugs`."""
         return {doc["slug"]: doc for doc in self.table.search(Q.slug.one_of(list(slugs)))}
+
+    async def by_slug_soon(self, slugs: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+        """``by_slug`` for a request that can wait without holding up the worker."""
+        return {doc["slug"]: doc for doc in await self.table.search_soon("slug", list(slugs))}
 
     def all(self) -> list[Document]:
         return self.table.all()

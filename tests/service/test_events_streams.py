@@ -6,8 +6,16 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from comments_service import events
-from tests.service.kit import MUST_READ, Worker, assert_api_error, events_until, post_async, run
+from comments_service import events, streams
+from tests.service.kit import (
+    MUST_READ,
+    Worker,
+    assert_api_error,
+    events_until,
+    post_async,
+    run,
+    until,
+)
 
 
 @pytest.mark.parametrize("slug", ["no-such-article", "hidden-news"])
@@ -36,6 +44,34 @@ def test_events_streams_per_person_are_bounded(settings):
         assert (await worker.stream(person=ewa)).status == 200
 
     run(settings, scenario, max_streams_per_person=2)
+
+
+def test_events_streams_per_person_are_counted_across_workers(settings, monkeypatch):
+    monkeypatch.setattr(events, "SHARE_INTERVAL", 0.05)
+
+    async def scenario(first: Worker, second: Worker) -> None:
+        ewa = await first.person("Ewa")
+        ewa_id = (await ewa.get("/api/v1/me")).json()["user"]["id"]
+        on_first = [await first.stream(person=ewa) for _ in range(3)]
+        assert all(stream.status == 200 for stream in on_first)
+        # The second worker learns that Ewa holds three streams elsewhere.
+        await until(lambda: second.feed.store.stream_counts.elsewhere.get(ewa_id) == 3,
+                    "the second worker to know of Ewa's streams")  # fmt: skip
+        assert (await second.stream(person=ewa)).status == 200
+        assert (await second.stream(person=ewa)).status == 200  # five in all
+        refused = await second.stream(person=ewa)
+        assert refused.status == 429
+        assert_api_error_body(await refused.body(), "too_many_streams")
+        assert (await second.stream(person=await second.person("Jan"))).status == 200
+        # Closed tabs free their places on every worker once shared again (a single
+        # stream on a worker is not shared: it keeps what workers tell each other small).
+        for stream in on_first[:2]:
+            await stream.close()
+        await until(lambda: second.feed.store.stream_counts.elsewhere.get(ewa_id) is None,
+                    "the second worker to learn the streams closed")  # fmt: skip
+        assert (await second.stream(person=ewa)).status == 200
+
+    run(settings, scenario, workers=2, max_streams_per_person=5)
 
 
 def test_events_anonymous_readers_share_one_bound(settings):
@@ -90,7 +126,7 @@ def test_events_disconnect_unsubscribes(settings):
 
 
 def test_events_slow_reader_gets_reset_instead_of_a_growing_queue(settings, monkeypatch):
-    monkeypatch.setattr(events, "QUEUE_LIMIT", 3)
+    monkeypatch.setattr(streams, "QUEUE_LIMIT", 3)
 
     async def scenario(worker: Worker) -> None:
         ewa = await worker.person("Ewa")

@@ -5,7 +5,9 @@
 - ``transactions.py``: write transactions that take turns on one advisory lock, read snapshots;
 - ``tables.py``: the registry of document tables, and reading or writing them whole;
 - ``rows.py``: ``PostgresRows``, every statement one table runs on its rows;
+- ``memory.py``: what a write transaction read and wrote, so it is not asked twice;
 - ``listener.py``: LISTEN for other workers' commits (live events across hosts);
+- ``reader.py``: the hottest read over an asynchronous connection, batched across requests;
 - ``migrations.py``: recognising a schema and bringing it up to date.
 """
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from tinydb.storages import Storage
 
@@ -20,6 +21,7 @@ from ..errors import StorageError
 from ..whole_tables import TablesOfStorage
 from .address import Address
 from .listener import Listener
+from .reader import Reader
 from .rows import PostgresRows
 from .session import SYNCHRONOUS_COMMIT, Session
 from .tables import PostgresTables
@@ -56,6 +58,7 @@ class PostgresStorage(TablesOfStorage, Storage):
         self._tables = PostgresTables(self.session, self._txn)
         self.session.on_reconnect.append(self._tables.known.clear)
         self._listener: Listener | None = None
+        self._reader = Reader(self.address)
         #: Called from the listener's thread when another connection committed changes.
         self.on_change: Callable[[], None] | None = None
 
@@ -83,6 +86,22 @@ class PostgresStorage(TablesOfStorage, Storage):
         """A read transaction: the reads inside it all see one moment."""
         return Snapshot(self._txn)
 
+    def prefetch(self, wanted: Iterable[tuple[PostgresRows, Any]]) -> None:
+        """Ask the searches a write transaction is about to make, all in one round trip.
+
+        ``wanted`` pairs a table's rows with a query description; the rows come
+        back into the transaction's memory, so the searches themselves send
+        nothing. Outside a write transaction there is no memory: nothing to do.
+        """
+        asked = [found for rows, description in wanted if (found := rows.wanted(description))]
+        if not asked:
+            return
+        cursors = self.session.execute_together([statement for statement, _ in asked])
+        for ((statement, params), memory), cursor in zip(asked, cursors, strict=True):
+            rows = cursor.fetchall()
+            memory.answers[(statement, repr(params))] = rows
+            memory.rows.update(rows)
+
     def announce(self, payload: str) -> None:
         """Tell other workers, when the current transaction commits, that it changed things.
 
@@ -100,6 +119,7 @@ class PostgresStorage(TablesOfStorage, Storage):
                 return
             if self._listener is not None:
                 self._listener.stop()
+            self._reader.close()
             self._txn.depth = 0
             self.session.close()
 
@@ -115,7 +135,9 @@ class PostgresStorage(TablesOfStorage, Storage):
         from the moment a handle asks for it.
         """
         del persist_empty
-        rows = PostgresRows(check_name(name), check_fields(indexes), self._txn, self._tables)
+        rows = PostgresRows(
+            check_name(name), check_fields(indexes), self._txn, self._tables, self._reader
+        )
         rows.set_indexed(self.ensure_table(name, rows.declared))
         return rows
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar, TypeVarTuple
 
-from psycopg import sql
+import psycopg
 from tinydb.queries import QueryLike
 from tinydb.table import Document
 
 from ..documents import check_field, decode, decode_values, id_or_error
 from ..indexes import IndexedRows
-from ..queries import translate
-from .tables import PostgresTables, extract, last_id_sql, table_id
+from .memory import Memory
+from .reader import Reader
+from .tables import PostgresTables, Statements, extract, narrowed, texts
 from .transactions import Transaction
 
 T = TypeVar("T")
@@ -27,67 +28,35 @@ Ts = TypeVarTuple("Ts")
 IdPages = Callable[[int, int], list[tuple[int, str]]]
 IndexPages = Callable[[tuple[Any, int] | None, int], list[tuple[int, str, Any]]]
 FIRST_PAGE = 200  # rows read at a time while looking for the first match
-
-
-def texts(values: Iterable[Any]) -> list[str]:
-    """Every text an indexed field may hold where Python's == finds one of ``values``.
-
-    The indexes are on the field's text, so 1 must also find 1.0 and true,
-    as TinyDB's 1 == 1.0 == True does.
-    """
-    found: dict[str, None] = {}
-    for value in values:
-        if type(value) is int:
-            found[str(value)] = None
-            if float(value) == value:
-                found[repr(float(value))] = None
-            if value in (0, 1):
-                found["true" if value else "false"] = None
-        else:
-            found[value] = None
-    return list(found)
-
-
-def text_equal(expression: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """``translate``'s comparison on PostgreSQL: the field's text among the candidates."""
-    return f"{expression} = ANY(%s)", [texts(values)]
-
-
-def narrowed(description: Any, expressions: dict[str, str]) -> tuple[str, list[Any]] | None:
-    """``translate`` with PostgreSQL's placeholders and text comparisons."""
-    return translate(description, expressions, text_equal)
+DEFER_AT_MOST = 100  # updates sent with the next statement; more go at once, as one batch
 
 
 class PostgresRows(IndexedRows):
     """One document table's rows on one storage, and the fields known to be indexed."""
 
     def __init__(
-        self, name: str, declared: frozenset[str], txn: Transaction, tables: PostgresTables
+        self,
+        name: str,
+        declared: frozenset[str],
+        txn: Transaction,
+        tables: PostgresTables,
+        reader: Reader | None = None,
     ) -> None:
         super().__init__(name, declared, txn, tables.known, tables.ensure, extract)
-        self._txn = txn
+        self._reader = reader
+        self._transaction = txn
         self._storage = txn.session
         self._tables = tables
-        table = table_id(name)
-        self._table = table
+        self._sql = Statements.of(name)
+        self._table_sql = self._sql.table
 
-        def statement(text: str) -> bytes:
-            return sql.SQL(text).format(table=table).as_bytes()
+    # what this transaction read and wrote (memory.py) ---------------------------
 
-        self._sql_insert = statement("INSERT INTO {table} (doc) VALUES (%s) RETURNING id")
-        self._sql_insert_id = statement("INSERT INTO {table} (id, doc) VALUES (%s, %s)")
-        self._sql_all = statement("SELECT id, doc FROM {table} ORDER BY id")
-        self._sql_page = statement("SELECT id, doc FROM {table} WHERE id > %s ORDER BY id LIMIT %s")
-        self._sql_get = statement("SELECT doc FROM {table} WHERE id = %s")
-        self._sql_has = statement("SELECT 1 FROM {table} WHERE id = %s")
-        self._sql_update = statement("UPDATE {table} SET doc = %s WHERE id = %s")
-        self._sql_delete = statement("DELETE FROM {table} WHERE id = ANY(%s)")
-        self._sql_count = statement("SELECT count(*) FROM {table}")
-        self._sql_first = statement("SELECT min(id) FROM {table}")
-        self._sql_by_ids = statement("SELECT id, doc FROM {table} WHERE id = ANY(%s)")
-        self._sql_last = last_id_sql(name).as_bytes()
-        self._sql_remove_through = statement("DELETE FROM {table} WHERE id <= %s")
-        self._table_sql = sql.SQL("{table}").format(table=table).as_string()
+    def _memory(self) -> Memory | None:
+        return self._transaction.memory(self.name)
+
+    def _wrote(self, rows: Iterable[tuple[int, str]] = ()) -> None:
+        memory.wrote(rows) if (memory := self._memory()) is not None else None
 
     # plumbing --------------------------------------------------------------
 
@@ -97,7 +66,7 @@ class PostgresRows(IndexedRows):
 
     def write(self, operation: Callable[[*Ts], T], *args: *Ts) -> T:
         """Run ``operation(*args)`` in a write transaction, creating the table if needed."""
-        with self._txn:
+        with self._transaction:
             if self.name not in self._known:
                 self.set_indexed(self._ensure_table(self.name, self.declared))
             return operation(*args)
@@ -106,36 +75,76 @@ class PostgresRows(IndexedRows):
 
     def get(self, doc_id: int) -> str | None:
         """The text of document ``doc_id``, or None."""
-        rows = self.fetch(self._sql_get, (doc_id,))
-        return rows[0][0] if rows else None
+
+        def read() -> str | None:
+            rows = self.fetch(self._sql.get, (doc_id,))
+            return rows[0][0] if rows else None
+
+        memory = self._memory()
+        return read() if memory is None else memory.row(doc_id, read)
 
     def has(self, doc_id: int) -> bool:
         """Whether document ``doc_id`` exists."""
-        return bool(self.fetch(self._sql_has, (doc_id,)))
+        return bool(self.fetch(self._sql.has, (doc_id,)))
 
     def all(self) -> list[tuple[int, str]]:
         """``(id, text)`` of every document, in id order."""
-        return self.fetch(self._sql_all)
+        return self.fetch(self._sql.all)
 
     def page(self, after: int, size: int) -> list[tuple[int, str]]:
         """Up to ``size`` rows with ids above ``after``, in id order."""
-        return self.fetch(self._sql_page, (after, size))
+        return self.fetch(self._sql.page, (after, size))
 
     def by_ids(self, ids: list[int]) -> dict[int, str]:
         """The text of each document in ``ids`` that exists."""
-        return dict(self.fetch(self._sql_by_ids, (ids,))) if ids else {}
+
+        def read(wanted: list[int]) -> dict[int, str]:
+            return dict(self.fetch(self._sql.by_ids, (wanted,))) if wanted else {}
+
+        memory = self._memory()
+        return read(ids) if memory is None else memory.some(ids, read)
 
     def _sql_for(self, description: Any) -> tuple[str | bytes, list[Any]]:
         self.refresh()
         pushed = narrowed(description, self._expressions) if self.indexed else None
         if pushed is None:
-            return self._sql_all, []
+            return self._sql.all, []
         where, params = pushed
         return f"SELECT id, doc FROM {self._table_sql} WHERE {where} ORDER BY id", params
 
     def select(self, description: Any) -> list[tuple[int, str]]:
         """Rows that may match the query ``description``, in id order."""
-        return self.fetch(*self._sql_for(description))
+        statement, params = self._sql_for(description)
+        memory = self._memory()
+        if memory is None:
+            return self.fetch(statement, params)
+        return memory.answer(statement, params, lambda: self.fetch(statement, params))
+
+    def wanted(self, description: Any) -> tuple[tuple[bytes | str, list[Any]], Memory] | None:
+        """What ``select(description)`` would send in this write transaction, and the
+        memory its answer goes to; None if known already or outside one."""
+        memory = self._memory()
+        if memory is None:
+            return None
+        statement, params = self._sql_for(description)
+        if statement == self._sql.all or memory.knows(statement, params):
+            return None  # not narrowed by an index (no whole table ahead of time), or known
+        return (statement, params), memory
+
+    async def select_soon(
+        self, field: str, values: list[Any], description: Any
+    ) -> list[tuple[int, str]]:
+        """``select`` of ``field`` one of ``values`` (as ``description``) over the
+        reader's connection; inside a transaction, or if the reader fails, inline."""
+        self.refresh()
+        if self._reader is None or self._transaction.depth or field not in self.indexed:
+            return self.select(description)
+        try:
+            return await self._reader.rows_where(
+                self._table_sql, self._expressions[field], texts(values)
+            )
+        except psycopg.Error:
+            return self.select(description)  # the main connection's errors are the ones to give
 
     def plan(self, description: Any) -> list[str]:
         """PostgreSQL's ``EXPLAIN`` lines for the rows ``select`` reads."""
@@ -156,7 +165,7 @@ class PostgresRows(IndexedRows):
             pages: Iterable[list[tuple[int, str]]] = [self.select(description)]
         else:
             pages = self._pages(self.along_id(description, False))
-        for rows in pages:
+        for rows in pages:  # narrowed ones are remembered by select
             for doc_id, text in rows:
                 doc = new(decode(text), doc_id)
                 if cond(doc):
@@ -172,16 +181,16 @@ class PostgresRows(IndexedRows):
 
     def count(self) -> int:
         """How many documents there are."""
-        return int(self.fetch(self._sql_count)[0][0])
+        return int(self.fetch(self._sql.count)[0][0])
 
     def first_id(self) -> int | None:
         """The smallest id in the table, or None when it is empty."""
-        rows = self.fetch(self._sql_first)
+        rows = self.fetch(self._sql.first)
         return rows[0][0] if rows else None
 
     def last_id(self) -> int:
         """The largest id handed out so far, even if that document is gone; 0 if none."""
-        return int(self.fetch(self._sql_last)[0][0])
+        return int(self.fetch(self._sql.last)[0][0])
 
     # reads along an index, a page at a time ----------------------------------
 
@@ -250,7 +259,9 @@ class PostgresRows(IndexedRows):
 
     def insert(self, text: str) -> int:
         """Insert a document; the table's sequence picks its id."""
-        return int(self.fetch(self._sql_insert, (text,))[0][0])
+        doc_id = int(self.fetch(self._sql.insert, (text,))[0][0])
+        self._wrote([(doc_id, text)])
+        return doc_id
 
     def insert_with_id(self, doc_id: object, text: str) -> int:
         """Insert a document under ``doc_id``; ValueError if that id is taken."""
@@ -258,8 +269,9 @@ class PostgresRows(IndexedRows):
         # Asked first: a failed INSERT would end PostgreSQL's whole transaction.
         if self.has(checked):
             raise ValueError(f"Document with ID {checked} already exists")
-        self._storage.execute(self._sql_insert_id, (checked, text))
+        self._storage.execute(self._sql.insert_id, (checked, text))
         self._tables.raise_sequence(self.name, checked)
+        self._wrote([(checked, text)])
         return checked
 
     def insert_many(self, prepared: Iterable[tuple[object | None, str]]) -> list[int]:
@@ -271,9 +283,11 @@ class PostgresRows(IndexedRows):
         rows = list(prepared)
         if rows and all(doc_id is not None for doc_id, _ in rows):
             ids = [id_or_error(doc_id) for doc_id, _ in rows]
-            if len(set(ids)) == len(ids) and not self.fetch(self._sql_by_ids, (ids,)):
+            if len(set(ids)) == len(ids) and not self.fetch(self._sql.by_ids, (ids,)):
                 texts = [text for _, text in rows]
-                self._tables.put_rows(self.name, list(zip(ids, texts, strict=True)))
+                copied = list(zip(ids, texts, strict=True))
+                self._tables.put_rows(self.name, copied)
+                self._wrote(copied)
                 return ids
         return [
             self.insert(text) if doc_id is None else self.insert_with_id(doc_id, text)
@@ -281,24 +295,38 @@ class PostgresRows(IndexedRows):
         ]
 
     def update(self, changes: list[tuple[str, int]]) -> None:
-        """Store each ``(text, id)`` pair."""
-        if changes:
+        """Store each ``(text, id)`` pair: sent with the next statement (nothing to
+        wait for), a great many at once in one batch."""
+        if len(changes) > DEFER_AT_MOST:
             with self._storage.cursor() as cursor:
-                cursor.executemany(self._sql_update, changes)
+                cursor.executemany(self._sql.update, changes)
+        else:
+            for change in changes:
+                self._storage.defer(self._sql.update, change)
+        self._wrote((doc_id, text) for text, doc_id in changes)
 
     def delete(self, ids: list[int]) -> None:
-        """Delete the documents ``ids``."""
+        """Delete the documents ``ids``, sent with the next statement."""
         if ids:
-            self._storage.execute(self._sql_delete, (ids,))
+            self._storage.defer(self._sql.delete, (ids,))
+            if (memory := self._memory()) is not None:
+                memory.deleted(ids)
 
     def delete_through(self, doc_id: int) -> int:
         """Delete every document whose id is at most ``doc_id``; how many."""
-        return self._storage.execute(self._sql_remove_through, (doc_id,)).rowcount
+        self._forget()
+        return self._storage.execute(self._sql.remove_through, (doc_id,)).rowcount
 
     def delete_all(self) -> None:
         """Delete every document; the id sequence stays where it is."""
-        self._storage.execute(sql.SQL("DELETE FROM {}").format(self._table))
+        self._forget()
+        self._storage.execute(f"DELETE FROM {self._table_sql}")
+
+    def _forget(self) -> None:
+        memory.deleted() if (memory := self._memory()) is not None else None
 
     def insert_rows(self, rows: Iterable[tuple[int, str]]) -> None:
         """Insert ``(id, text)`` rows as they are."""
-        self._tables.put_rows(self.name, list(rows))
+        rows = list(rows)
+        self._tables.put_rows(self.name, rows)
+        self._wrote(rows)

@@ -39,7 +39,7 @@ class Session:
         self.lock = threading.RLock()
         self.closed = False
         self._open_txn = False
-        self._deferred: list[str] = []
+        self._deferred: list[tuple[str | bytes, Sequence[Any] | None]] = []
         #: Called after a reconnection (the new connection knows no table yet).
         self.on_reconnect: list[Any] = []
         self.connection = self._connect(setup=True)
@@ -72,27 +72,57 @@ class Session:
             raise
         return conn
 
-    def defer(self, statement: str) -> None:
-        """Send ``statement`` (no parameters, no result wanted) with the next one.
+    def defer(self, statement: str | bytes, params: Sequence[Any] | None = None) -> None:
+        """Send ``statement`` (no result wanted) with the next one that needs an answer.
 
-        BEGIN, savepoints and their releases ride along with the statement
-        that needs them, in one round trip (psycopg's pipeline mode), and a
-        block that runs no statement sends none of them.
+        BEGIN, savepoints and their releases, and writes whose outcome nobody
+        reads (an UPDATE, a DELETE) ride along with the statement that needs
+        an answer, in one round trip (psycopg's pipeline mode); a block that
+        runs no statement sends none of them. An error in one surfaces at
+        that next statement and fails the transaction, as it would have.
         """
-        self._deferred.append(statement)
+        self._deferred.append((statement, params))
 
     def withdraw(self, statement: str) -> bool:
-        """Take back ``statement`` if it was deferred and not sent yet; whether it was."""
-        if self._deferred and self._deferred[-1] == statement:
+        """Take back ``statement`` if it was deferred last and not sent yet; whether it was."""
+        if self._deferred and self._deferred[-1][0] == statement:
             self._deferred.pop()
             return True
         return False
+
+    def unsent(self, marker: str) -> bool:
+        """Whether ``marker`` (a BEGIN or SAVEPOINT) is still waiting to be sent."""
+        return any(statement == marker for statement, _ in self._deferred)
+
+    def drop_from(self, marker: str) -> None:
+        """Forget ``marker`` and everything deferred after it: a block that failed
+        before any of it reached the server."""
+        for position, (statement, _) in enumerate(self._deferred):
+            if statement == marker:
+                del self._deferred[position:]
+                return
+
+    def drop_marker(self, marker: str) -> None:
+        """Forget ``marker`` alone: its block ended well before it was sent, and what
+        the block deferred after it now belongs to the enclosing one."""
+        self._deferred = [item for item in self._deferred if item[0] != marker]
+
+    def drop_deferred(self) -> None:
+        """Forget everything deferred."""
+        self._deferred.clear()
 
     def execute(
         self, statement: bytes | str | sql.SQL | sql.Composed, params: Sequence[Any] | None = None
     ) -> psycopg.Cursor[Any]:
         """Run one statement (after what was deferred); outside a transaction a lost
         connection is opened again."""
+        return self.execute_together([(statement, params)])[0]
+
+    def execute_together(
+        self, statements: Sequence[tuple[bytes | str | sql.SQL | sql.Composed, Any]]
+    ) -> list[psycopg.Cursor[Any]]:
+        """Run several ``(statement, params)`` after what was deferred, in one round
+        trip; a cursor with each one's result."""
         with self.lock:
             if self.closed:
                 raise StorageError(f"{self.path} is closed")
@@ -101,13 +131,14 @@ class Session:
             deferred, self._deferred = self._deferred, []
             conn = self.connection
             try:
-                if not deferred:
-                    cursor = conn.execute(statement, params)
+                if not deferred and len(statements) == 1:
+                    cursors = [conn.execute(*statements[0])]
                 else:
                     with conn.pipeline():
-                        for before in deferred:
-                            conn.execute(before.encode())
-                        cursor = conn.execute(statement, params)
+                        for before, values in deferred:
+                            text = before.encode() if isinstance(before, str) else before
+                            conn.execute(text, values)
+                        cursors = [conn.execute(*statement) for statement in statements]
             except psycopg.errors.LockNotAvailable as exc:
                 raise self._busy_error() from exc
             except psycopg.OperationalError as exc:
@@ -117,7 +148,7 @@ class Session:
                 raise StorageError(f"{self.path}: the connection was lost: {exc}") from exc
             finally:
                 self._open_txn = not conn.broken and in_transaction(conn)
-            return cursor
+            return cursors
 
     def cursor(self) -> psycopg.Cursor[Any]:
         """A cursor for COPY and executemany, after sending what was deferred."""

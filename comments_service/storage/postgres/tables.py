@@ -5,16 +5,19 @@ its indexed fields. A document table ``<name>`` is ``"docs:<name>"``: ``id
 bigint`` from the sequence ``"seq:<name>"`` (a removed document's id is
 never handed out again) and the document as the same compact JSON text in
 ``doc``; its indexes ``"idx:<name>:<field>"`` are built on the field's text,
-``(doc::json #>> '{field}')``.
+``(doc::json #>> '{field}')``, which queries compare as text (``narrowed``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
 
+from ..queries import translate
 from ..whole_tables import DocumentTables
 from .migrations import schema_latest
 from .session import Session
@@ -37,11 +40,84 @@ def extract(field: str) -> str:
     return "(doc::json #>> '{" + ",".join(field.split(".")) + "}')"
 
 
+def texts(values: Iterable[Any]) -> list[str]:
+    """Every text an indexed field may hold where Python's == finds one of ``values``.
+
+    The indexes are on the field's text, so 1 must also find 1.0 and true,
+    as TinyDB's 1 == 1.0 == True does.
+    """
+    found: dict[str, None] = {}
+    for value in values:
+        if type(value) is int:
+            found[str(value)] = None
+            if float(value) == value:
+                found[repr(float(value))] = None
+            if value in (0, 1):
+                found["true" if value else "false"] = None
+        else:
+            found[value] = None
+    return list(found)
+
+
+def text_equal(expression: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """``translate``'s comparison on PostgreSQL: the field's text among the candidates."""
+    return f"{expression} = ANY(%s)", [texts(values)]
+
+
+def narrowed(description: Any, expressions: dict[str, str]) -> tuple[str, list[Any]] | None:
+    """``translate`` with PostgreSQL's placeholders and text comparisons."""
+    return translate(description, expressions, text_equal)
+
+
 def last_id_sql(name: str) -> sql.Composed:
     """The last id handed out (0 if none), read from the table's sequence."""
     return sql.SQL("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {}").format(
         sequence_id(name)
     )
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The fixed statements one document table runs (``PostgresRows``)."""
+
+    table: str  # the quoted table name, for statements built per query
+    insert: bytes
+    insert_id: bytes
+    all: bytes
+    page: bytes
+    get: bytes
+    has: bytes
+    update: bytes
+    delete: bytes
+    count: bytes
+    first: bytes
+    by_ids: bytes
+    last: bytes
+    remove_through: bytes
+
+    @classmethod
+    def of(cls, name: str) -> Statements:
+        table = table_id(name)
+
+        def statement(text: str) -> bytes:
+            return sql.SQL(text).format(table=table).as_bytes()
+
+        return cls(
+            table=table.as_string(),
+            insert=statement("INSERT INTO {table} (doc) VALUES (%s) RETURNING id"),
+            insert_id=statement("INSERT INTO {table} (id, doc) VALUES (%s, %s)"),
+            all=statement("SELECT id, doc FROM {table} ORDER BY id"),
+            page=statement("SELECT id, doc FROM {table} WHERE id > %s ORDER BY id LIMIT %s"),
+            get=statement("SELECT doc FROM {table} WHERE id = %s"),
+            has=statement("SELECT 1 FROM {table} WHERE id = %s"),
+            update=statement("UPDATE {table} SET doc = %s WHERE id = %s"),
+            delete=statement("DELETE FROM {table} WHERE id = ANY(%s)"),
+            count=statement("SELECT count(*) FROM {table}"),
+            first=statement("SELECT min(id) FROM {table}"),
+            by_ids=statement("SELECT id, doc FROM {table} WHERE id = ANY(%s)"),
+            last=last_id_sql(name).as_bytes(),
+            remove_through=statement("DELETE FROM {table} WHERE id <= %s"),
+        )
 
 
 class PostgresTables(DocumentTables):
@@ -105,6 +181,7 @@ class PostgresTables(DocumentTables):
         return every
 
     def _drop(self, name: str) -> None:
+        self._transaction.forget()  # nothing read of a dropped table holds
         self._execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table_id(name)))
         self._execute(sql.SQL("DROP SEQUENCE IF EXISTS {}").format(sequence_id(name)))
         self._execute("DELETE FROM kurier_tables WHERE name = %s", (name,))
@@ -144,6 +221,7 @@ class PostgresTables(DocumentTables):
         return Snapshot(self._transaction)
 
     def _clear(self, name: str) -> None:
+        self._transaction.forget()  # nor of a cleared one
         self._execute(sql.SQL("DELETE FROM {}").format(table_id(name)))
 
     def _holds_documents(self, name: str) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+from .memory import Memory
 from .session import Session, in_transaction
 
 #: pg_advisory_xact_lock key that writers take turns on ("KURIWRIT").
@@ -34,13 +35,14 @@ class Transaction:
     goes out with the next COMMIT.
     """
 
-    __slots__ = ("session", "lock", "depth", "on_commit", "announce_pending")
+    __slots__ = ("session", "lock", "depth", "on_commit", "announce_pending", "_memory")
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.lock = session.lock
         #: How many ``with`` blocks are open; 0 outside a transaction.
         self.depth = 0
+        self._memory: dict[str, Memory] = {}
         #: Called after each successful outermost COMMIT, in the thread that committed.
         self.on_commit: Callable[[], None] | None = None
         #: A payload to NOTIFY with the COMMIT (``announce``), or None.
@@ -53,9 +55,23 @@ class Transaction:
             self.session.defer(f"SAVEPOINT s{self.depth}")
         else:
             self.announce_pending = None
+            self.forget()
             self.session.defer("BEGIN")
             self.session.defer(TAKE_TURN)
         self.depth += 1
+
+    def memory(self, table: str) -> Memory | None:
+        """What this write transaction has read and written of ``table``; None outside one."""
+        if not self.depth:
+            return None
+        found = self._memory.get(table)
+        if found is None:
+            found = self._memory[table] = Memory()
+        return found
+
+    def forget(self) -> None:
+        """Forget every table's memory (a block was undone, a table cleared or dropped)."""
+        self._memory.clear()
 
     def __exit__(
         self,
@@ -68,14 +84,22 @@ class Transaction:
             self.depth -= 1
             session = self.session
             if self.depth:
-                savepoint = f"s{self.depth}"
-                if session.withdraw(f"SAVEPOINT {savepoint}"):
-                    pass  # the block ran no statement: nothing to undo or release
+                marker = f"SAVEPOINT s{self.depth}"
+                if exc_type is not None:
+                    self.forget()  # what the block wrote is undone
+                if session.unsent(marker):
+                    # Nothing of the block reached the server: forget it, or keep
+                    # its deferred writes for the enclosing block.
+                    if exc_type is not None:
+                        session.drop_from(marker)
+                    else:
+                        session.drop_marker(marker)
                 elif exc_type is not None and in_transaction(session.connection):
-                    session.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
-                    session.defer(f"RELEASE SAVEPOINT {savepoint}")
+                    session.drop_deferred()  # all of it came after the savepoint
+                    session.execute(f"ROLLBACK TO {marker}")
+                    session.defer(f"RELEASE {marker}")
                 elif in_transaction(session.connection):
-                    session.defer(f"RELEASE SAVEPOINT {savepoint}")
+                    session.defer(f"RELEASE {marker}")
             elif session.withdraw(TAKE_TURN) and session.withdraw("BEGIN"):
                 pass  # no statement ran: there is no transaction to end
             elif exc_type is not None:

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from tinydb.storages import Storage
 
@@ -96,6 +96,9 @@ class SQLiteStorage(TablesOfStorage, Storage):
 
     def announce(self, payload: str) -> None:
         """Nothing to send: other processes notice the file changed (``data_version``)."""
+
+    def prefetch(self, wanted: Iterable[tuple[SQLiteRows, Any]]) -> None:
+        """Nothing to do: a search of the file costs no round trip."""
 
     def ping(self) -> None:
         """Read the file's header: raises when the database cannot be read."""

@@ -7,7 +7,10 @@ from tests.service.kit import (
     THREAD,
     assert_api_error,
     comment_id,
+    flat,
+    post,
     send_comment,
+    thread,
     write_articles,
 )
 
@@ -38,6 +41,27 @@ def test_thread_empty_has_the_contract_shape(anonymous):
     }
     assert thread["must_read"] is False and thread["acknowledged"] is False
     assert thread["ack_count"] == 0
+
+
+def test_thread_read_by_another_worker_right_after_a_write_is_current(make_client):
+    """Each worker keeps its rendered threads; a write through another worker is seen
+    by the very next read (the thread's version is read afresh every time)."""
+    writer, reader, anonymous = make_client("Ala"), make_client("Ola"), make_client()
+
+    def bodies(client) -> list[str]:
+        return [c["body_html"] for c in flat(thread(client)["comments"])]
+
+    for number in range(3):
+        assert bodies(reader) == [f"<p>{n}</p>" for n in range(number)]
+        assert len(anonymous.get(THREAD).json()["comments"]) == number
+        post(writer, f"{number}")
+        assert bodies(reader) == [f"<p>{n}</p>" for n in range(number + 1)]
+        assert anonymous.get(THREAD).json()["thread"]["comment_count"] == number + 1
+    liked = flat(thread(reader)["comments"])[0]["id"]
+    assert reader.put(f"/api/v1/comments/{liked}/reactions/like").status_code == 200
+    assert flat(thread(writer)["comments"])[0]["reactions"] == {"like": 1}
+    counts = reader.get("/api/v1/counts", params={"slug": "open-news"}).json()
+    assert counts["open-news"]["comments"] == 3
 
 
 def test_threads_follow_a_new_manifest(client, settings):

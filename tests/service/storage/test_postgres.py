@@ -3,15 +3,20 @@ lost connection without losing or repeating a change."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
 import psycopg
 import pytest
+from tinydb import Query
 
 from comments_service.storage import Database, StorageError
+from comments_service.storage.postgres.session import Session
 from comments_service.store.changelog import ChangeLog
 from tests import postgres
+
+Q = Query()
 
 pytestmark = pytest.mark.skipif(
     postgres.unavailable() is not None, reason="needs PostgreSQL (see tests/postgres.py)"
@@ -136,3 +141,62 @@ def test_postgres_hosts_opening_a_new_database_at_once_all_succeed(address):
         for thread in threads:
             thread.join()
         assert errors == []
+
+
+def test_postgres_prefetched_searches_cost_one_round_trip(address, monkeypatch):
+    with Database(address) as db:
+        items = db.table("items", indexes=("key",))
+        items.insert_multiple([{"key": "a"}, {"key": "b"}])
+        sent: list[int] = []
+        together = Session.execute_together
+
+        def counted(self, statements):
+            sent.append(len(statements))
+            return together(self, statements)
+
+        monkeypatch.setattr(Session, "execute_together", counted)
+        with db.transaction():
+            db.prefetch((items, Q.key == "a"), (items, Q.key == "b"))
+            assert items.get(Q.key == "a") == {"key": "a"}
+            assert items.get(Q.key == "b") == {"key": "b"}
+            items.update({"seen": True}, Q.key == "a")  # updated by id: sent with COMMIT
+        assert sent == [2, 1]  # the two searches, then COMMIT
+        assert items.get(Q.key == "a") == {"key": "a", "seen": True}
+
+
+def test_postgres_reads_asked_at_once_share_a_statement_and_survive_a_lost_connection(address):
+    with Database(address) as db:
+        threads = db.table("threads", indexes=("slug",))
+        threads.insert_multiple([{"slug": f"s{n}", "n": n} for n in range(20)])
+        reader = db.storage._reader
+        statements: list[bytes] = []
+
+        async def ask() -> list[list[int]]:
+            found = await asyncio.gather(
+                *(threads.search_soon("slug", [f"s{n}", f"s{n + 1}", "none"]) for n in range(20))
+            )
+            return [[doc["n"] for doc in docs] for docs in found]
+
+        async def rounds() -> None:
+            original = psycopg.AsyncConnection.execute
+
+            async def counted(self, query, params=None, **kwargs):
+                statements.append(query)
+                return await original(self, query, params, **kwargs)
+
+            psycopg.AsyncConnection.execute = counted  # type: ignore[method-assign]
+            try:
+                expected = [[n, n + 1] if n < 19 else [19] for n in range(20)]
+                assert await ask() == expected
+                selects = [q for q in statements if b"= ANY" in q]
+                assert len(selects) == 1  # twenty requests, one round trip
+                pid = reader._conn.info.backend_pid
+                with psycopg.connect(postgres.SERVER, autocommit=True) as conn:
+                    conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                assert await ask() == expected  # answered by the main connection meanwhile
+                assert await ask() == expected  # and the reader is back
+                assert reader._conn.info.backend_pid != pid
+            finally:
+                psycopg.AsyncConnection.execute = original  # type: ignore[method-assign]
+
+        asyncio.run(rounds())

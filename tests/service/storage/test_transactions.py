@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tinydb import Query
 from tinydb.table import Document
 
 from comments_service.storage import Database, DatabaseBusyError
 from tests.service.storage.kit import pairs
+
+Q = Query()
 
 
 def test_storage_transaction_commits_reads_own_writes_and_rolls_back(
@@ -45,6 +48,67 @@ def test_storage_nested_transaction_undoes_only_itself(db: Database) -> None:
             comments.insert_multiple([{"n": 3}, Document({}, 1)])
         comments.insert({"n": 4})
     assert [doc["n"] for doc in comments.all()] == [1, 4]
+
+
+def test_storage_an_undone_block_takes_its_updates_and_deletes_with_it(db: Database) -> None:
+    """Updates and deletes go out with the next statement on PostgreSQL: an inner block
+    that fails before (or after) anything reached the server still undoes only itself."""
+    counters = db.table("counters")
+    counters.insert_multiple([{"n": 0}, {"n": 0}, {"n": 0}])
+    with db.transaction():
+        counters.update({"n": 1}, doc_ids=[1])
+        assert counters.get(doc_ids=[2, 3]) == [{"n": 0}, {"n": 0}]
+        with pytest.raises(ValueError), db.transaction():  # nothing read from the server
+            counters.update({"n": 99}, doc_ids=[1, 2])
+            counters.remove(doc_ids=[3])
+            raise ValueError("inner, nothing sent")
+        with pytest.raises(ValueError), db.transaction():  # a read sends the block's start
+            assert counters.get(doc_id=2) == {"n": 0}
+            counters.update({"n": 98}, doc_ids=[2])
+            counters.remove(doc_ids=[3])
+            assert counters.get(doc_id=2) == {"n": 98}
+            raise ValueError("inner, begun")
+        # What the undone blocks wrote is not remembered either.
+        assert counters.get(doc_id=2) == {"n": 0}
+        assert counters.get(doc_id=3) == {"n": 0}
+        with db.transaction():  # a block that ends well keeps its writes
+            counters.update({"n": 2}, doc_ids=[2])
+        counters.update(lambda doc: doc.update(n=doc["n"] + 10), doc_ids=[1, 2, 3])
+    assert [doc["n"] for doc in counters.all()] == [11, 12, 10]
+
+
+def test_storage_updates_by_id_after_a_search_see_the_transactions_writes(db: Database) -> None:
+    items = db.table("items", indexes=("key",))
+    items.insert_multiple([{"key": "a", "n": 0}, {"key": "b", "n": 0}])
+    with db.transaction():
+        found = items.search(Q.key == "a")
+        items.update({"n": 1}, doc_ids=[found[0].doc_id])
+        items.update(lambda doc: doc.update(n=doc["n"] + 1), doc_ids=[found[0].doc_id])
+        assert items.get(Q.key == "a")["n"] == 2
+        items.remove(doc_ids=[found[0].doc_id])
+        assert items.get(doc_id=found[0].doc_id) is None
+        assert items.update({"n": 5}, doc_ids=[found[0].doc_id]) == []
+    assert [(doc["key"], doc["n"]) for doc in items.all()] == [("b", 0)]
+
+
+def test_storage_prefetched_searches_answer_and_still_see_the_transactions_writes(
+    db: Database,
+) -> None:
+    items = db.table("items", indexes=("key",))
+    items.insert_multiple([{"key": "a", "n": 1}, {"key": "b", "n": 2}])
+    db.prefetch((items, Q.key == "a"))  # outside a transaction: nothing to keep it for
+    with db.transaction():
+        db.prefetch((items, Q.key == "a"), (items, Q.key == "c"), (items, Q.n == 2))
+        assert [doc["n"] for doc in items.search(Q.key == "a")] == [1]
+        assert items.get(Q.key == "c") is None
+        items.insert({"key": "c", "n": 3})
+        assert [doc["n"] for doc in items.search(Q.key == "c")] == [3]
+        items.update({"key": "c"}, Q.key == "a")
+        assert items.search(Q.key == "a") == []
+        assert [doc["n"] for doc in items.search(Q.key == "c")] == [1, 3]
+        items.remove(Q.n == 3)
+        assert [doc["n"] for doc in items.search(Q.key == "c")] == [1]
+    assert [(doc["key"], doc["n"]) for doc in items.all()] == [("c", 1), ("b", 2)]
 
 
 def test_storage_busy_timeout_gives_clear_error(db: Database, path: Path) -> None:
