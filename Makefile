@@ -59,6 +59,7 @@ help:
 	@echo '   make lint                        ruff (lint and formatting), mypy --strict on $(MYPY_PATHS)'
 	@echo '   make bench                       run the benchmarks, write BENCHMARKS.md'
 	@echo '   make stack-multi [PORT=8000]     two hosts x 2 workers on PostgreSQL (COMMENTS_DB) behind nginx'
+	@echo '   make stack [PORT=8443]           production topology on loopback: sign-in (Apache + OpenID), nginx, service on a socket'
 	@echo ''
 	@echo 'Set the DEBUG variable to 1 to enable debugging, e.g. make DEBUG=1 html'
 	@echo 'Set the RELATIVE variable to 1 to enable relative urls'
@@ -114,7 +115,7 @@ run: run-port $(INSTALLED)
 	@echo "  Moderator password: $$(cat "$(VARDIR)/admin_password") (kept in $(VARDIR)/admin_password; sign in at /admin/)"
 	@echo "  Comments are kept in $(VARDIR)/comments.sqlite3. Ctrl-C stops the server."
 	@echo
-	@COMMENTS_SITE_DIR="$(OUTPUTDIR)" COMMENTS_DB="$(VARDIR)/comments.sqlite3" COMMENTS_AUTH=open \
+	@COMMENTS_SITE_DIR="$(OUTPUTDIR)" COMMENTS_DB="$(VARDIR)/comments.sqlite3" COMMENTS_AUTH=open COMMENTS_LOG_FORMAT=text \
 		COMMENTS_ADMIN_PASSWORD="$$(cat "$(VARDIR)/admin_password")" \
 		exec "$(PYTHON)" -m comments_service serve --host 127.0.0.1 --port $(RUN_PORT)
 
@@ -163,4 +164,15 @@ stack-multi: run-port $(INSTALLED)
 	@echo "  Moderator password: $$(cat "$(VARDIR)/admin_password") (kept in $(VARDIR)/admin_password; sign in at /admin/)"
 	@exec "$(PYTHON)" deploy/stack_multi.py --port $(RUN_PORT) --site "$(OUTPUTDIR)" --var "$(VARDIR)" --db "$(STACK_DB)"
 
-.PHONY: html help clean regenerate serve serve-global devserver devserver-global publish install run run-port test check hooks lint bench stack-multi
+# The production topology on loopback (docs/operations.md): the site built as
+# `make run` builds it, then deploy/stack.py starts a stand-in OpenID provider,
+# the service on a unix socket, Debian's nginx and Apache with mod_auth_openidc
+# (installed when missing, as root); Ctrl-C stops all. Files under $(VARDIR)/stack.
+STACK_PORT = $(if $(filter-out 0,$(PORT)),$(PORT),8443)
+
+stack: $(INSTALLED)
+	@PYTHONPATH="$(CURDIR)" $(PY) -m comments_service.ports $(STACK_PORT)
+	KURIER_SITEURL=https://127.0.0.1:$(STACK_PORT) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" -e 'SITEURL=""'
+	@exec "$(PYTHON)" deploy/stack.py --port $(STACK_PORT) --site "$(OUTPUTDIR)" --var "$(VARDIR)"
+
+.PHONY: html help clean regenerate serve serve-global devserver devserver-global publish install run run-port test check hooks lint bench stack-multi stack

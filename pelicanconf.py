@@ -66,8 +66,9 @@ ARTICLE_PATHS = ["news"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra/robots.txt"]
 EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
-# Files of the theme's static folder that browsers ask for at the site root
-# (every page links them too); the kurier plugin copies them there.
+# Files of the theme's static folder that browsers ask for at the site root,
+# linked or not; the kurier plugin copies them there. Pages link the theme's
+# copies, fingerprinted as every theme file (plugins/kurier/assets.py).
 THEME_ROOT_FILES = ["favicon.svg", "favicon.ico", "apple-touch-icon.png"]
 # Dates come from front matter only, never from file names: a missing Date is
 # an error the checker reports, not something to guess.

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 REPORT = REPO / "BENCHMARKS.md"
 # Module names, in the order their sections appear in the report.
-SUITES = ["site_build", "comments_api", "postgres_streams", "widget"]
+SUITES = ["site_build", "comments_api", "postgres_streams", "proxy_cost", "widget"]
 
 _SECTION = re.compile(r"<!-- bench:(?P<name>[\w-]+) -->\n.*?<!-- /bench:(?P=name) -->\n", re.S)
 

@@ -1,6 +1,7 @@
 """Command line: `python -m comments_service serve|migrate|backup|export|import|copy|import-isso`.
 
-serve [--host H] [--port P] [--workers N]   run the service with uvicorn
+serve [--host H] [--port P] [--workers N]   run the service with uvicorn on a TCP port,
+serve --uds PATH [--workers N]              or on a unix socket (mode 0660)
 migrate                                     create or upgrade the database's schema
 backup FILE                                 consistent copy (an SQLite file) while it runs
 export FILE                                 every table as JSON
@@ -16,7 +17,9 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import ConfigError, Settings, database_location
 from .storage import Database, NotEmptyError, StorageError
@@ -28,21 +31,43 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def serve(settings: Settings, host: str, port: int, workers: int, log_level: str) -> int:
-    """Run uvicorn with the peer address taken from the TCP connection only."""
-    import uvicorn
-
-    from .server import KEEP_ALIVE_TIMEOUT, MAX_HEAD_BYTES, KurierHttpProtocol
+def serve(settings: Settings, listen: Listen, workers: int, log_level: str) -> int:
+    """Run uvicorn's workers on a TCP port or a unix socket until told to stop."""
+    from . import serving
 
     # Open the database once before the workers start: a damaged or newer
     # one stops the service here, with one clear message, not in N workers;
     # and the schema's migrations run here, once.
     settings.open_database().close()
-    uvicorn.run(
+    with serving.metrics_folder() as metrics:
+        try:
+            unix = serving.listen_unix(listen.uds) if listen.uds else None
+        except serving.ServeError as error:
+            return _fail(str(error))
+        config = _uvicorn_config(settings, listen, workers, log_level)
+        sock = unix[0] if unix else config.bind_socket()
+        if unix:
+            logging.getLogger("uvicorn.error").info("listening on unix socket %s", listen.uds)
+        try:
+            return serving.run(config, sock, metrics)
+        finally:
+            sock.close()
+            if unix and listen.uds:
+                serving.remove_socket(listen.uds, unix[1])
+
+
+def _uvicorn_config(settings: Settings, listen: Listen, workers: int, log_level: str) -> Any:
+    """uvicorn's configuration: the peer address taken from the connection only."""
+    import uvicorn
+
+    from .logs import logging_config
+    from .server import KEEP_ALIVE_TIMEOUT, MAX_HEAD_BYTES, KurierHttpProtocol
+
+    return uvicorn.Config(
         "comments_service.app:create_app",
         factory=True,
-        host=host,
-        port=port,
+        host=listen.host,
+        port=listen.port,
         workers=workers,
         # Identity headers are believed by peer address, so uvicorn must not
         # replace the peer with what X-Forwarded-For claims.
@@ -53,10 +78,30 @@ def serve(settings: Settings, host: str, port: int, workers: int, log_level: str
         http=KurierHttpProtocol,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,  # the same limit if h11 is ever chosen
         timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+        # COMMENTS_LOG_FORMAT for uvicorn's lines and ours, in every worker.
+        log_config=logging_config(settings.log_format, log_level),
         log_level=log_level,
+        access_log=False,  # the request log (requestlog.py) writes one line per request
         timeout_graceful_shutdown=5,
     )
-    return 0
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where serve listens: a TCP host and port, or a unix socket's path."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    uds: Path | None = None
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> Listen:
+        """From --host, --port and --uds; a socket and an address at once is a mistake."""
+        if args.uds is not None and (args.port is not None or args.host is not None):
+            raise ValueError("--uds listens on a unix socket: give it without --host or --port")
+        if args.uds is not None:
+            return cls(uds=args.uds)
+        return cls(args.host or cls.host, cls.port if args.port is None else args.port)
 
 
 def migrate(settings: Settings) -> int:
@@ -139,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m comments_service", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the service")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    run.add_argument("--port", type=int, help="TCP port (default 8000)")
+    run.add_argument("--uds", type=Path, help="listen on this unix socket instead (mode 0660)")
     run.add_argument("--workers", type=int, default=1)
     run.add_argument("--log-level", default="info")
     commands.add_parser("migrate", help="create or upgrade the database's schema")
@@ -169,7 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             if args.workers < 1:
                 return _fail("--workers must be at least 1")
-            return serve(settings, args.host, args.port, args.workers, args.log_level)
+            try:
+                listen = Listen.of(args)
+            except ValueError as error:
+                return _fail(str(error))
+            return serve(settings, listen, args.workers, args.log_level)
         if args.command == "backup":
             return backup(settings, args.file)
         if args.command == "export":

@@ -1,7 +1,8 @@
 """create_app(settings) -> Starlette: routes, middleware, error handlers, lifespan.
 
 Nothing is opened at import; the database opens in the lifespan, once per
-worker process.
+worker process. The request log (requestlog.py) wraps everything else,
+Starlette's own 500 handler included.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from . import admin
 from .articles import ArticleIndex
@@ -30,6 +32,8 @@ from .errors import (
 )
 from .events import ChangeFeed, end_streams_on_exit_signals
 from .identity import Identity
+from .metrics import Metrics
+from .requestlog import RequestLog
 from .routes import api_routes, feed_routes, outside_routes
 from .security import Guard, SecurityHeaders
 from .storage import StorageError
@@ -37,10 +41,19 @@ from .store import Store
 from .store.commits import GroupCommit
 
 
+class KurierApp(Starlette):
+    """Starlette with the request log outermost, so that every answer carries its
+    request's id and is logged and counted, a 500 included."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return RequestLog(super().build_middleware_stack(), settings.secret_key, self.state.metrics)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """The comments service; without settings, read them from the environment."""
     settings = settings or Settings.from_env()
-    app = Starlette(
+    app = KurierApp(
         routes=_routes(settings),
         middleware=_middleware(settings),
         exception_handlers={
@@ -52,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=_lifespan(settings),
     )
     app.state.settings = settings
+    app.state.metrics = Metrics()
     app.state.articles = ArticleIndex(settings.articles_path, settings.manifest_check_interval)
     return app
 
@@ -65,8 +79,9 @@ def _lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextM
         app.state.db = db
         app.state.store = store = Store(db, settings, app.state.articles)
         app.state.identity = Identity(settings, store)
-        app.state.commits = GroupCommit(db)
-        app.state.events = events = ChangeFeed(store, settings)
+        metrics: Metrics = app.state.metrics
+        app.state.commits = commits = GroupCommit(db, metrics.commit_batch.observe)
+        app.state.events = events = ChangeFeed(store, settings, metrics.open_streams)
         await events.start()
         restore_signals = end_streams_on_exit_signals(events)
         try:
@@ -74,6 +89,7 @@ def _lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextM
         finally:
             restore_signals()
             await events.close()
+            commits.close()  # writes still queued are committed and answered first
             db.close()
 
     return lifespan

@@ -145,6 +145,12 @@ class ArticleIndex:
             self._reload_if_changed()
         return self._articles
 
+    @property
+    def loaded(self) -> bool:
+        """Whether a manifest has been read (and looked at again, if that is due)."""
+        self.articles()
+        return self._stamp is not None
+
     def site_root(self) -> str | None:
         """The site's address from the manifest (see `site_root`), worked out once a load."""
         self.articles()

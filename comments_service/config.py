@@ -6,7 +6,6 @@ in a request.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 import re
@@ -18,16 +17,20 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .peers import Peers
 from .storage.database import Database
 from .storage.engines import sqlite_path
 from .storage.postgres.address import Address, is_postgres
 
 AUTH_MODES = ("open", "header")
+LOG_FORMATS = ("json", "text")
+LOCAL_PEERS = "127.0.0.1/32,::1/128"  # the default of who is trusted and who may read /metrics
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_REACTIONS = ("like", "love", "celebrate", "insightful", "curious")
 DEFAULT_HEAD_TIMEOUT = 10.0  # seconds for a request's line and headers
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _REACTION = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_PROXY_SECRET = re.compile(r"^[A-Za-z0-9._~+/=-]{16,256}$")
 
 
 class ConfigError(ValueError):
@@ -55,13 +58,18 @@ class Settings:
     site_dir: Path | None = None
     articles: Path | None = None
     auth: str = "open"
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(
-        default_factory=lambda: _networks("127.0.0.1/32,::1/128", "")
-    )
+    trusted_proxies: Peers = field(default_factory=lambda: Peers.parse(LOCAL_PEERS))
+    # With it set, identity headers count only from requests that carry it (the front sets it).
+    proxy_secret: str = ""
+    sign_out_url: str = ""  # where the widget's "Sign out" leads (header mode's front)
+    metrics_allow: Peers = field(default_factory=lambda: Peers.parse(LOCAL_PEERS))
+    log_format: str = "json"  # COMMENTS_LOG_FORMAT: how `serve` writes its logs
     moderators: frozenset[str] = frozenset()
     moderator_group: str = ""
     admin_password: str = ""
     secret_key: str = ""
+    #: Keys that signed cookies before a rotation, still accepted (COMMENTS_SECRET_KEY_PREVIOUS).
+    previous_secret_keys: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     reactions: tuple[str, ...] = DEFAULT_REACTIONS
     rate_limit: RateLimit = RateLimit(10, 60)
@@ -88,6 +96,7 @@ class Settings:
     events_poll_interval: float = 0.1
     # Seconds between looks at articles.json for a change; fixed in production, 0 in tests.
     manifest_check_interval: float = 0.25
+    busy_timeout: float = 10.0  # seconds a write waits for the writers' lock; shorter in tests
 
     @property
     def public_origin(self) -> str | None:
@@ -96,6 +105,12 @@ class Settings:
             return None
         parts = urlsplit(self.public_url)
         return f"{parts.scheme}://{parts.netloc}".lower()
+
+    @property
+    def signing_keys(self) -> list[str]:
+        """Keys a signature may have been made with, the one that signs now last
+        (itsdangerous tries them all and signs with the last)."""
+        return [*self.previous_secret_keys, self.secret_key]
 
     @property
     def own_origins(self) -> tuple[str, ...]:
@@ -112,7 +127,9 @@ class Settings:
 
     def open_database(self) -> Database:
         """The service's database; a new SQLite file's folder is made as well."""
-        return Database(self.db, synchronous=self.synchronous, create_dirs=True)
+        return Database(
+            self.db, synchronous=self.synchronous, busy_timeout=self.busy_timeout, create_dirs=True
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -135,7 +152,11 @@ class Settings:
             site_dir=site_dir,
             articles=Path(get("ARTICLES")) if get("ARTICLES") else None,
             secret_key=get("SECRET_KEY") or _stored_secret(db),
+            previous_secret_keys=tuple(_items(get("SECRET_KEY_PREVIOUS"))),
             header_timeout=head_timeout_from_env(env),
+            log_format=_choice(
+                "COMMENTS_LOG_FORMAT", get("LOG_FORMAT", "json").lower(), LOG_FORMATS
+            ),
             **_identity_settings(get),
             **limits,
             **_discussion_settings(get),
@@ -158,14 +179,15 @@ def _identity_settings(get: Get) -> dict[str, Any]:
     """Who people are and where requests may come from."""
     return {
         "auth": _choice("COMMENTS_AUTH", get("AUTH", "open").lower(), AUTH_MODES),
-        "trusted_proxies": _networks(
-            get("TRUSTED_PROXIES", "127.0.0.1/32,::1/128"), "COMMENTS_TRUSTED_PROXIES"
-        ),
+        "trusted_proxies": _peers(get("TRUSTED_PROXIES", LOCAL_PEERS), "COMMENTS_TRUSTED_PROXIES"),
+        "proxy_secret": _proxy_secret(get("PROXY_SECRET")),
+        "metrics_allow": _peers(get("METRICS_ALLOW", LOCAL_PEERS), "COMMENTS_METRICS_ALLOW"),
         "moderators": frozenset(_items(get("MODERATORS"))),
         "moderator_group": get("MODERATOR_GROUP"),
         "admin_password": get("ADMIN_PASSWORD"),
         "allowed_origins": _origins(get("ALLOWED_ORIGINS")),
         "public_url": _public_url(get("PUBLIC_URL")),
+        "sign_out_url": _sign_out_url(get("SIGN_OUT_URL")),
     }
 
 
@@ -227,14 +249,24 @@ def _whole_number(name: str, value: str) -> int:
     return int(value)
 
 
-def _networks(value: str, name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    networks = []
-    for item in _items(value):
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ConfigError(f"{name}: '{item}' is not an IP address or network") from None
-    return tuple(networks)
+def _peers(value: str, name: str) -> Peers:
+    try:
+        return Peers.parse(value)
+    except ValueError as error:
+        raise ConfigError(
+            f"{name}: '{error}' is not an IP address, a network or the word unix"
+        ) from None
+
+
+def _proxy_secret(value: str) -> str:
+    """COMMENTS_PROXY_SECRET: empty, or a token a web server's config can hold as it is."""
+    if value and not _PROXY_SECRET.match(value):
+        # The value itself stays out of the message: it is a secret.
+        raise ConfigError(
+            "COMMENTS_PROXY_SECRET: use 16 to 256 letters, digits or -_.~+/= "
+            "(e.g. the output of `openssl rand -hex 32`)"
+        )
+    return value
 
 
 def _origins(value: str) -> tuple[str, ...]:
@@ -260,6 +292,20 @@ def _reactions(value: str) -> tuple[str, ...]:
     if len(set(kinds)) != len(kinds):
         raise ConfigError("COMMENTS_REACTIONS: a reaction kind is listed twice")
     return tuple(kinds)
+
+
+def _sign_out_url(value: str) -> str:
+    """COMMENTS_SIGN_OUT_URL: an http(s) address, or a path on this site ("/oidc/…")."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    on_site = not parts.scheme and not parts.netloc and value.startswith("/")
+    if not on_site and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ConfigError(
+            f"COMMENTS_SIGN_OUT_URL: '{value}' is neither an http(s) address nor a path like "
+            "/oidc/callback?logout=/"
+        )
+    return value
 
 
 def _public_url(value: str) -> str:

@@ -107,6 +107,9 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 async def handle_storage_error(request: Request, exc: Exception) -> Response:
     """The database cannot be reached or stayed busy: nothing was written; try again soon."""
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    metrics = getattr(request.app.state, "metrics", None)  # app.state.metrics (metrics.py)
+    if metrics is not None:
+        metrics.database_error(exc)
     error = ApiError(
         503,
         "database_unavailable",

@@ -22,13 +22,16 @@ import threading
 import time
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import ApiError
 from .store import Store
 from .store.changelog import Change
 from .streams import PING, RETRY, Subscriber, event_frame, reset_frame
+
+if TYPE_CHECKING:
+    from prometheus_client import Gauge
 
 logger = logging.getLogger("comments_service")
 
@@ -46,8 +49,9 @@ SignalHandler = Callable[[int, FrameType | None], Any]
 class ChangeFeed:
     """This worker's follower of the change log and its open streams."""
 
-    def __init__(self, store: Store, settings: Settings):
+    def __init__(self, store: Store, settings: Settings, gauge: Gauge | None = None):
         self.store, self.log, self.db = store, store.log, store.db
+        self.gauge = gauge  # the open streams metric, moved as streams open and close
         self.heartbeat = settings.events_heartbeat  # also how often the feed pings every stream
         self.poll_interval = settings.events_poll_interval
         self.max_per_person, self.max_anonymous = (settings.max_streams_per_person,
@@ -92,7 +96,8 @@ class ChangeFeed:
             logger.exception("live events: withdrawing this worker's stream counts failed")
 
     def end_streams(self) -> None:
-        """The server is stopping: end open streams now and refuse new ones."""
+        """The server is stopping: end open streams now, each with a retry hint of its
+        own (streams.farewell), and refuse new ones."""
         self.ending = True
         for subscriber in [s for group in self._subscribers.values() for s in group]:
             subscriber.end(self.unsubscribe)
@@ -226,6 +231,8 @@ class ChangeFeed:
         self._open[owner] = self._open.get(owner, 0) + 1
         if address is not None:
             self._anonymous_from[address] = self._anonymous_from.get(address, 0) + 1
+        if self.gauge is not None:
+            self.gauge.inc()
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
@@ -238,6 +245,8 @@ class ChangeFeed:
         _count_down(self._open, subscriber.owner)
         if subscriber.address is not None:
             _count_down(self._anonymous_from, subscriber.address)
+        if self.gauge is not None:
+            self.gauge.dec()
 
     def _catch_up_position(self) -> None:
         if self._passed_over:

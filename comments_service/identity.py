@@ -2,8 +2,12 @@
 
 Header mode believes `X-Forwarded-User` and friends only from the peers in
 COMMENTS_TRUSTED_PROXIES; from anyone else the headers are ignored. The peer
-is the TCP peer: the server runs uvicorn without proxy-header rewriting, so a
-client cannot pose as the proxy by sending X-Forwarded-For.
+is the TCP peer (or, with the word `unix` there, a connection over the
+service's unix socket): the server runs uvicorn without proxy-header
+rewriting, so a client cannot pose as the proxy by sending X-Forwarded-For.
+With COMMENTS_PROXY_SECRET set, a trusted peer's request must also carry
+`X-Kurier-Proxy-Secret` with that value, which only the front sets: a
+request that reached the socket or port some other way gets no identity.
 
 Identity headers are UTF-8 (what oauth2-proxy and mod_auth_openidc send);
 one that is not, or that holds a control character, is refused (400
@@ -40,6 +44,7 @@ from starlette.requests import HTTPConnection
 from . import times
 from .config import Settings
 from .errors import ApiError, invalid, rate_limited
+from .peers import peer_name
 from .store import Store
 from .user import User
 from .validation import visible_text
@@ -56,6 +61,7 @@ IDENTITY_HEADERS = (
     "x-forwarded-preferred-username",
     "x-forwarded-groups",
 )
+PROXY_SECRET_HEADER = "x-kurier-proxy-secret"
 
 
 class Identity:
@@ -64,11 +70,12 @@ class Identity:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store  # admin sessions and sign-in failures, shared by every worker
-        self.serializer = URLSafeSerializer(settings.secret_key, salt="kurier-user")
+        self.proxy_secret = settings.proxy_secret.encode("ascii")
+        self.serializer = URLSafeSerializer(settings.signing_keys, salt="kurier-user")
         # The password is part of the salt: changing it ends every admin session.
         digest = hashlib.sha256(settings.admin_password.encode("utf-8", "surrogatepass"))
         self.admin_serializer = URLSafeTimedSerializer(
-            settings.secret_key, salt="kurier-admin:" + digest.hexdigest()
+            settings.signing_keys, salt="kurier-admin:" + digest.hexdigest()
         )
 
     def user(self, request: HTTPConnection) -> User | None:
@@ -85,15 +92,16 @@ class Identity:
         return cached
 
     def trusted_peer(self, request: HTTPConnection) -> bool:
-        """Whether the TCP peer is one of the trusted proxies."""
-        return request.client is not None and self._trusted(request.client.host)
-
-    def _trusted(self, host: str) -> bool:
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
+        """Whether the request came through a trusted proxy: its peer is one, and it
+        carries COMMENTS_PROXY_SECRET when that is set."""
+        if not self.settings.trusted_proxies.admit(request.scope):
             return False
-        return any(address in network for network in self.settings.trusted_proxies)
+        return not self.proxy_secret or self._carries_secret(request)
+
+    def _carries_secret(self, request: HTTPConnection) -> bool:
+        sent = request.headers.getlist(PROXY_SECRET_HEADER)
+        # Compared in constant time, as bytes: Starlette decodes header bytes as Latin-1.
+        return len(sent) == 1 and hmac.compare_digest(sent[0].encode("latin-1"), self.proxy_secret)
 
     def address(self, request: HTTPConnection) -> str:
         """The client's address, for limits that have no person to count by.
@@ -102,8 +110,8 @@ class Identity:
         in X-Forwarded-For that is not one of ours (what a client put further
         left is its own claim, and not believed).
         """
-        peer = request.client.host if request.client else "unknown"
-        if not self._trusted(peer):
+        peer = peer_name(request.scope)
+        if not self.trusted_peer(request):
             return peer
         hops = [
             hop.strip() for hop in ",".join(request.headers.getlist("x-forwarded-for")).split(",")
@@ -115,7 +123,7 @@ class Identity:
                 ipaddress.ip_address(hop)
             except ValueError:
                 return peer  # a garbled chain: count it as the proxy's own
-            if not self._trusted(hop):
+            if not self.settings.trusted_proxies.holds(hop):
                 return hop
         return peer
 
@@ -316,5 +324,10 @@ def parse_name(value: object) -> str:
     return name
 
 
-def me_body(user: User | None, auth: str) -> bytes:
-    return orjson.dumps({"user": user.public() if user else None, "auth": auth})
+def me_body(user: User | None, settings: Settings) -> bytes:
+    """GET /me: who is asking, how people sign in here, and where they sign out."""
+    return orjson.dumps({
+        "user": user.public() if user else None,
+        "auth": settings.auth,
+        "sign_out": settings.sign_out_url or None,
+    })  # fmt: skip

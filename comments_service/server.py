@@ -16,12 +16,13 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .config import head_timeout_from_env
 from .errors import error_body
 from .headers import security_headers
+from .logs import new_id
 
 MAX_HEAD_BYTES = 64 * 1024  # the request line and all headers together
 KEEP_ALIVE_TIMEOUT = 5  # seconds an idle connection is kept between requests
@@ -40,31 +41,36 @@ def _process_head_timeout() -> float:
     return head_timeout_from_env()
 
 
-def _refusal_headers(status: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+def _refusal_headers(status: int, request_id: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
     """Headers and body of a 431 or 408: our JSON error shape, then the connection closes."""
     body = error_body(*_REFUSALS[status])
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"connection", b"close"),
+        (b"x-request-id", request_id.encode()),
         *((name.encode(), value.encode()) for name, value in security_headers("/api/").items()),
     ]
     return headers, body
 
 
-def _refusal(status: int, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+def _refusal(status: int, default_headers: list[tuple[bytes, bytes]], request_id: str) -> bytes:
     """A whole 431 or 408 response, written outside any request cycle."""
-    headers, body = _refusal_headers(status)
+    headers, body = _refusal_headers(status, request_id)
     lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
     lines += [name + b": " + value for name, value in [*default_headers, *headers]]
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
-async def refuse_large_head(scope: Scope, receive: Receive, send: Send) -> None:
+def large_head_refusal(request_id: str) -> ASGIApp:
     """431 as an ASGI app, for a head seen to be too large only once complete."""
-    headers, body = _refusal_headers(431)
-    await send({"type": "http.response.start", "status": 431, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+
+    async def refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        headers, body = _refusal_headers(431, request_id)
+        await send({"type": "http.response.start", "status": 431, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return refuse
 
 
 class KurierHttpProtocol(HttpToolsProtocol):
@@ -124,8 +130,9 @@ class KurierHttpProtocol(HttpToolsProtocol):
         # Only a head that arrived in the same read as the end of a body gets
         # here: data_received cannot tell where it began. It is answered in its
         # turn, after the requests before it, through uvicorn's request cycle.
-        self._log_refusal(431)
-        app, self.app = self.app, refuse_large_head
+        request_id = new_id()
+        self._log_refusal(431, request_id)
+        app, self.app = self.app, large_head_refusal(request_id)
         try:
             super().on_headers_complete()
         finally:
@@ -160,12 +167,15 @@ class KurierHttpProtocol(HttpToolsProtocol):
     def _refuse(self, status: int) -> None:
         """Answer `status` and close; never in the middle of an earlier response."""
         self._stop_head_clock()
-        self._log_refusal(status)
+        request_id = new_id()
+        self._log_refusal(status, request_id)
         if self.cycle is None or self.cycle.response_complete:
-            self.transport.write(_refusal(status, self.server_state.default_headers))
+            default_headers = self.server_state.default_headers
+            self.transport.write(_refusal(status, default_headers, request_id))
         self.transport.close()
 
-    def _log_refusal(self, status: int) -> None:
+    def _log_refusal(self, status: int, request_id: str) -> None:
         # A 431 may be a real reader whose cookies grew; a 408 is mostly a slow network.
         level = logging.WARNING if status == 431 else logging.INFO
-        logger.log(level, "%s to %s: %s", status, self.client, _REFUSALS[status][1])
+        text, fields = _REFUSALS[status][1], {"request_id": request_id}
+        logger.log(level, "%s to %s: %s", status, self.client, text, extra={"fields": fields})

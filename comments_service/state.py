@@ -1,6 +1,6 @@
 """What the service keeps on Starlette's `app.state`, typed: one place says what is there.
 
-create_app sets `settings` and `articles`; the lifespan sets the rest when a
+create_app sets `settings`, `metrics` and `articles`; the lifespan sets the rest when a
 worker starts. Handlers read them through `app_state(request)`.
 """
 
@@ -14,6 +14,7 @@ from .articles import ArticleIndex
 from .config import Settings
 from .events import ChangeFeed
 from .identity import Identity
+from .metrics import Metrics
 from .storage import Database
 from .store import Store
 from .store.commits import GroupCommit
@@ -29,6 +30,7 @@ class AppState(Protocol):
     identity: Identity
     commits: GroupCommit
     events: ChangeFeed
+    metrics: Metrics
 
 
 def app_state(request: HTTPConnection) -> AppState:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -21,7 +22,8 @@ from .store.changelog import Change
 QUEUE_LIMIT = 1000  # changes waiting for one stream before it gets a reset instead
 RETRY = b"retry: 3000\n\n"
 PING = b": ping\n\n"
-END: Message = {"type": "http.response.body", "body": b"", "more_body": False}
+# Milliseconds a reader waits before coming back to a server that ended its stream.
+FAREWELL_RETRY = (1000, 5000)
 HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
@@ -29,6 +31,13 @@ def event_frame(change: Change) -> bytes:
     """A change as one Server-Sent Event: its id, its name, its data on one line."""
     data = orjson.dumps(change.data)
     return b"id: %d\nevent: %s\ndata: %s\n\n" % (change.id, change.event.encode(), data)
+
+
+def farewell() -> Message:
+    """The end of a stream the server closes (it is stopping): come back in 1 to 5 s,
+    each reader at a moment of its own, so that thousands do not reconnect at once."""
+    retry = b"retry: %d\n\n" % random.randint(*FAREWELL_RETRY)
+    return {"type": "http.response.body", "body": retry, "more_body": False}
 
 
 def reset_frame(change_id: int) -> bytes:
@@ -90,7 +99,7 @@ class Subscriber:
 
     async def _finish(self) -> None:
         with contextlib.suppress(OSError):
-            await self.send(END) if self.send is not None else None
+            await self.send(farewell()) if self.send is not None else None
 
     def stop(self) -> None:
         """The request ended: nothing more to send."""

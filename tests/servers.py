@@ -1,6 +1,7 @@
 """Real servers for tests: child processes on free 127.0.0.1 ports.
 
-`Server` runs `python -m comments_service serve` with N uvicorn workers;
+`Server` runs `python -m comments_service serve` with N uvicorn workers (on a
+port, or with `uds=` on a unix socket);
 `StaticSite` serves a built site with `python -m http.server`, with no API
 behind it. Each runs in its own process group, logs to a file in its folder,
 is ready once its health URL answers 200, and is stopped with its whole group
@@ -86,10 +87,16 @@ class Server:
     starts: int = 0
     clients: list[httpx2.Client] = field(default_factory=list)
     health: str = "/healthz"
+    uds: Path | None = None  # serve on this unix socket instead of the port
+    log_level: str = "warning"
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return "http://kurier.test" if self.uds else f"http://127.0.0.1:{self.port}"
+
+    def transport(self) -> httpx2.HTTPTransport | None:
+        """How a client reaches the server: over its unix socket, or by default TCP."""
+        return httpx2.HTTPTransport(uds=str(self.uds)) if self.uds else None
 
     @property
     def location(self) -> str | Path:
@@ -111,9 +118,12 @@ class Server:
         return self.directory / "server.log"
 
     def command(self) -> list[str]:
-        command = [sys.executable, "-m", "comments_service", "serve", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", str(self.workers)]
-        return command + ["--log-level", "warning"]
+        command = [sys.executable, "-m", "comments_service", "serve"]
+        if self.uds:
+            command += ["--uds", str(self.uds)]
+        else:
+            command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        return command + ["--workers", str(self.workers), "--log-level", self.log_level]
 
     def log(self) -> str:
         """The end of what the server printed, for failure messages."""
@@ -151,7 +161,8 @@ class Server:
                 problem = f"the server exited with status {self.process.returncode}"
                 break
             try:
-                response = httpx2.get(self.base_url + self.health, timeout=1.0, trust_env=False)
+                with httpx2.Client(transport=self.transport(), trust_env=False) as probe:
+                    response = probe.get(self.base_url + self.health, timeout=1.0)
                 if response.status_code == 200:
                     return
                 problem = f"{self.health} answered {response.status_code}: {response.text}"
@@ -207,6 +218,7 @@ class Server:
             headers={"origin": self.base_url},
             timeout=30.0,
             trust_env=False,
+            transport=self.transport(),
             **options,
         )
         self.clients.append(client)

@@ -85,3 +85,17 @@ def test_bench_postgres_streams_quick_writes_section(
     ]
     for budget in budgets:
         assert re.search(re.escape(budget) + r".*: (✅|❌)", section), budget
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None or shutil.which("nginx", path="/usr/sbin:/usr/bin") is None,
+    reason="the proxy benchmark needs wrk and nginx",
+)
+def test_bench_proxy_cost_quick_writes_section(tmp_path: Path) -> None:
+    _, text = run_quick("proxy_cost", tmp_path / "BENCHMARKS.md", timeout=300)
+    section = text.split("<!-- bench:proxy-cost -->")[1].split("<!-- /bench:proxy-cost -->")[0]
+    for scenario in ("GET thread, signed-in reader with likes", "POST a comment"):
+        for path in ("straight to the service's TCP port", "nginx + unix socket"):
+            row = next(line for line in section.splitlines() if f"| {scenario} | {path} |" in line)
+            assert row.rstrip(" |").endswith("| 0"), row  # no request failed
+    assert len(re.findall(r"through nginx \+ socket.*: (✅|❌)", section)) == 2

@@ -50,3 +50,26 @@ def test_readme_names_paths_at_all():
 @pytest.mark.parametrize("path", named_paths(README.read_text(encoding="utf-8")))
 def test_readme_path_exists(path: str):
     assert resolves(path), f"README.md names {path}, which is not in the repository"
+
+
+class _Recording(dict):
+    """An environment that notes every variable asked for."""
+
+    def __init__(self, **values: str) -> None:
+        super().__init__(values)
+        self.asked: set[str] = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+def test_readme_settings_table_lists_every_setting_the_service_reads(tmp_path):
+    from comments_service.config import Settings
+
+    env = _Recording(COMMENTS_DB=str(tmp_path / "comments.sqlite3"))
+    Settings.from_env(env)
+    read = {name for name in env.asked if name.startswith("COMMENTS_")}
+    assert {"COMMENTS_DB", "COMMENTS_PROXY_SECRET", "COMMENTS_LOG_FORMAT"} <= read
+    rows = set(re.findall(r"^\| `(COMMENTS_[A-Z_]+)` \|", README.read_text("utf-8"), re.M))
+    assert sorted(read - rows) == [], "settings the README's table does not list"

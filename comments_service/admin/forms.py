@@ -113,7 +113,7 @@ def back_to(form: dict[str, str], default: str = ADMIN_PATH) -> str:
 
 
 def _flash_serializer(request: Request) -> URLSafeSerializer:
-    return URLSafeSerializer(app_state(request).settings.secret_key, salt="kurier-admin-flash")
+    return URLSafeSerializer(app_state(request).settings.signing_keys, salt="kurier-admin-flash")
 
 
 def set_flash(

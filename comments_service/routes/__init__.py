@@ -9,7 +9,7 @@
 - events.py     the live event stream of a thread
 - moderation.py moderators' decisions, readers' reports, the moderators' lists
 - reports.py    engagement and acknowledgement reports, JSON and CSV
-- health.py     /healthz
+- health.py     /healthz, /readyz, and /metrics (for Prometheus: not in the table)
 - openapi.py    the OpenAPI document, made from this table
 - reference.py  the endpoint table of docs/API.md, made from this table
 
@@ -47,8 +47,8 @@ def api_routes() -> list[BaseRoute]:
 
 
 def outside_routes() -> list[BaseRoute]:
-    """The routes outside /api/v1 (the health check)."""
-    return [endpoint.route() for endpoint in ENDPOINTS if endpoint.mount != API]
+    """The routes outside /api/v1 (health, readiness and metrics)."""
+    return [endpoint.route() for endpoint in ENDPOINTS if endpoint.mount != API] + health.ROUTES
 
 
 def feed_routes() -> list[BaseRoute]:

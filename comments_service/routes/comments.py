@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from ..schemas.answers import Comment
 from ..schemas.requests import CommentEdit, NewComment, OptionalReason
+from ..state import app_state
 from ..store import parse_parent, prepare_text
 from .endpoint import IDENTITY, SIGNED_IN, WRITER, Endpoint
 from .http import (
@@ -28,6 +29,7 @@ async def post_comment(request: Request) -> Response:
     text, parent = prepare_text(data.body), parse_parent(data.parent)
     comments = store(request).comments
     comment = await write(request, lambda: comments.add(found, user, text, parent))
+    app_state(request).metrics.comments_posted.inc()
     return json_response(comment, status=201)
 
 

@@ -19,7 +19,7 @@ OPEN_MODE = "open mode"
 
 
 async def get_me(request: Request) -> Response:
-    return json_response(me_body(current_user(request), app_state(request).settings.auth))
+    return json_response(me_body(current_user(request), app_state(request).settings))
 
 
 async def post_me(request: Request) -> Response:
@@ -32,7 +32,7 @@ async def post_me(request: Request) -> Response:
     if identity.cookie_user(request) is None:  # a new identity: limited per address
         store(request).limits.take_identity(identity.address(request))
     user, cookie = identity.sign_in(request, name)
-    response = json_response(me_body(user, settings.auth))
+    response = json_response(me_body(user, settings))
     response.set_cookie(**cookie)
     return response
 
@@ -42,7 +42,7 @@ async def post_admin_session(request: Request) -> Response:
     data = await read_body(request, AdminSignIn)
     identity = app_state(request).identity
     user, cookie = await identity.admin_sign_in(request, data.password)
-    response = json_response(me_body(user, app_state(request).settings.auth))
+    response = json_response(me_body(user, app_state(request).settings))
     response.set_cookie(**cookie)
     return response
 
@@ -50,7 +50,7 @@ async def post_admin_session(request: Request) -> Response:
 async def delete_admin_session(request: Request) -> Response:
     """Sign the moderator out (their display name, if any, stays)."""
     cookie = app_state(request).identity.admin_sign_out(request)
-    response = json_response(me_body(current_user(request), app_state(request).settings.auth))
+    response = json_response(me_body(current_user(request), app_state(request).settings))
     response.delete_cookie(**cookie)
     return response
 

@@ -31,6 +31,8 @@ class Me(Answer):
 
     user: User | None
     auth: Auth
+    #: Where "Sign out" leads (the company sign-in's logout; COMMENTS_SIGN_OUT_URL), or null.
+    sign_out: str | None = None
 
 
 class Mute(Answer):
@@ -253,6 +255,15 @@ class Health(Answer):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "error"]
     threads: int | UnsetType = UNSET
+
+
+class Readiness(Answer):
+    """The service can take writes: its database is writable and its manifest loaded."""
+
+    status: Literal["ready"]
+    database: Literal["writable"]
+    articles: Literal["loaded"]
+    threads: int
 
 
 class ErrorDetail(Answer):

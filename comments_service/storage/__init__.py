@@ -27,7 +27,9 @@ picks one from a location) with two classes:
   ``on_commit``, ``close()``; the tables (``table_names``, ``drop_table``,
   ``drop_tables``, and ``rows(name, indexes, persist_empty)`` for one table);
   ``read``/``write``, ``export_data``/``import_data``, ``backup``,
-  ``data_version``, ``integrity_check`` and ``ping``; ``announce(payload)``
+  ``data_version``, ``integrity_check``, ``ping`` and ``check_writable(wait)``
+  (whether a write could start now: the writers' lock taken and let go,
+  nothing written); ``announce(payload)``
   (tell other workers, at commit, that changes were made) and ``on_change``
   (called when the engine hears of another worker's commit);
 - the rows of one table: every statement a ``DocumentTable`` runs (reads by

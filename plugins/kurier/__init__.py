@@ -1,4 +1,5 @@
-"""Kurier's Pelican plugin: typed front matter, language editions, manifest, feeds, icons."""
+"""Kurier's Pelican plugin: typed front matter, language editions, manifest, feeds, icons,
+fingerprinted theme files."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from pelican.generators import Generator, PagesGenerator
 from pelican.writers import Writer
 
 from . import articles
+from .assets import write_assets
 from .editions import EditionsGenerator
 from .feeds import FeedWriter
 from .rootfiles import RootFilesGenerator
 from .templating import add_template_helpers
-from .widget import write_widget
 
 
 def _finalize_articles(generator: articles.FinishedArticles) -> None:
@@ -52,5 +53,6 @@ def register() -> None:
     signals.generator_init.connect(add_template_helpers)
     signals.get_generators.connect(_generators)
     signals.get_writer.connect(_writer)
-    # after Pelican has copied the theme's static files, which the widget's replace
-    signals.finalized.connect(write_widget)
+    # after Pelican has copied the theme's static files, which the shipped ones
+    # (the widget's minified, references fingerprinted) replace
+    signals.finalized.connect(write_assets)

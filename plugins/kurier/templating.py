@@ -1,4 +1,5 @@
-"""Jinja helpers for the theme: UI strings, dates, links and teasers per language."""
+"""Jinja helpers for the theme: UI strings, dates, links and teasers per language,
+fingerprinted addresses of the theme's files."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pelican.urlwrappers import URLWrapper
 
 from . import i18n
 from .articles import Story
+from .assets import build_assets_once
 from .editions import edition_path
 from .i18n import Strings
 from .images import image_size
@@ -54,6 +56,15 @@ def add_template_helpers(generator: Generator) -> None:
     @pass_context
     def ui_lang(ctx: Context) -> str:
         return page_lang(ctx)
+
+    assets = build_assets_once(generator)
+    static_dir: str = settings["THEME_STATIC_DIR"]
+
+    @pass_context
+    def asset(ctx: Context, name: str) -> str:
+        """A theme file's address with its fingerprint: `{{ asset("css/main.css") }}`
+        -> "/theme/css/main.css?v=0123456789" (assets.py)."""
+        return f"{ctx.get('SITEURL', '')}/{static_dir}/{assets.versioned(name)}"
 
     @pass_context
     def widget_strings(ctx: Context, full: bool = True) -> Markup:
@@ -107,6 +118,7 @@ def add_template_helpers(generator: Generator) -> None:
         return teasers[key]
 
     env.globals.update(
+        asset=asset,
         t=t,
         format_date=format_date,
         channel_name=channel_name,

@@ -1,10 +1,11 @@
 """The comment widget as browsers get it: the theme's ES modules bundled and minified.
 
 The widget's sources are ES modules in the theme's `js/` folder, beside `static/`
-so that Pelican does not copy them as loose files. After each build this writes,
-under the output's THEME_STATIC_DIR, one file per entry module (`js/comments.js`,
+so that Pelican does not copy them as loose files. Each build ships, under the
+output's THEME_STATIC_DIR, one file per entry module (`js/comments.js`,
 `js/moderate.js`) holding that module and every module it imports, minified,
-and minifies the widget's stylesheets that Pelican copied from `static/css/`.
+and the widget's stylesheets from `static/css/` minified (assets.py writes
+them, their references to each other fingerprinted).
 What it made is kept in CACHE_PATH under a hash of its sources: a build with
 unchanged sources only copies it.
 
@@ -48,7 +49,6 @@ from pathlib import Path
 
 import rcssmin  # type: ignore[import-untyped]
 import rjsmin  # type: ignore[import-untyped]
-from pelican import Pelican
 
 logger = logging.getLogger(__name__)
 
@@ -372,13 +372,9 @@ def _keep(files: Mapping[str, bytes], kept: Path) -> None:
             shutil.rmtree(older, ignore_errors=True)
 
 
-def write_widget(pelican: Pelican) -> None:
-    """After the build (and Pelican's copy of the theme's static files): the widget's files."""
-    settings = pelican.settings
-    theme = Path(settings["THEME"])
+def shipped_widget(theme: Path, cache: Path) -> dict[str, bytes]:
+    """The widget's shipped files (none for a theme without the widget); assets.py
+    writes them into the output, over the stylesheets' sources Pelican copied."""
     if not (theme / SOURCES / ENTRIES[0]).is_file():
-        return  # a theme without the widget
-    static = Path(pelican.output_path) / settings["THEME_STATIC_DIR"]
-    for name, data in cached_widget(theme, Path(settings["CACHE_PATH"])).items():
-        (static / name).parent.mkdir(parents=True, exist_ok=True)
-        (static / name).write_bytes(data)
+        return {}
+    return cached_widget(theme, cache)

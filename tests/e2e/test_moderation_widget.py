@@ -425,7 +425,7 @@ def test_moderators_controls_that_cannot_load_say_so(
         else:
             route.fulfill(status=404, content_type="text/plain", body="not found")
 
-    page.route("**/theme/js/moderate.js", fail)
+    page.route(re.compile(r"/theme/js/moderate\.js\?v=[0-9a-f]+$"), fail)  # fingerprinted
     signed_in = page.request.post(
         server.base_url + "/api/v1/admin/session",
         data={"password": PASSWORD},

@@ -2,7 +2,8 @@
 
 `start_server(workers=4, **settings)` runs `python -m comments_service serve`
 with N uvicorn workers in its own process group, and waits until /healthz
-answers. Every test runs twice (the `engine` fixture of tests/conftest.py):
+answers; `uds=True` serves on a unix socket, `log_level="info"` logs every
+request. Every test runs twice (the `engine` fixture of tests/conftest.py):
 on SQLite, each server has a file of its own in tmp_path; on PostgreSQL, the
 servers of one test share one fresh schema (one database, several hosts),
 dropped once they have stopped. `location=` gives a server another database.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -62,9 +64,18 @@ def start_server(tmp_path: Path, engine: str) -> Iterator[StartServer]:
     with contextlib.ExitStack() as stack:
         # Entered first, left last: the schema is dropped after the servers stopped.
         shared = stack.enter_context(postgres.fresh_schema("load")) if engine != "sqlite" else None
+        # Short, as a socket's path must fit in 108 bytes; removed after the servers stopped.
+        sockets = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kurier-")))
         running = stack.enter_context(running_servers())
 
-        def start(workers: int = 4, location: str | Path | None = None, **settings: str) -> Server:
+        def start(
+            workers: int = 4,
+            location: str | Path | None = None,
+            *,
+            uds: bool = False,
+            log_level: str = "warning",
+            **settings: str,
+        ) -> Server:
             directory = tmp_path / f"server-{len(running.servers) + 1}"
             directory.mkdir()
             articles = directory / "articles.json"
@@ -74,7 +85,10 @@ def start_server(tmp_path: Path, engine: str) -> Iterator[StartServer]:
                 {**DEFAULT_SETTINGS, "articles": str(articles), **settings},
                 location if location is not None else shared,
             )
-            server = Server(directory=directory, workers=workers, env=env, port=free_port())
+            server = Server(directory=directory, workers=workers, env=env, port=free_port(),
+                            log_level=log_level)  # fmt: skip
+            if uds:
+                server.uds = sockets / f"{directory.name}.sock"
             return running.start(server)
 
         yield start

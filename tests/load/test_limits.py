@@ -142,6 +142,7 @@ def test_limits_huge_header_answered_431_quickly(server):
     assert answer.status == 431, answer
     assert answer.error_code() == "headers_too_large"
     assert answer.headers["connection"] == "close"
+    assert len(answer.headers["x-request-id"]) == 32  # refused before any app, yet with an id
     assert elapsed < PROMPT
     assert connection.seconds_until_closed(timeout=SLACK) is not None
     connection.close()
@@ -165,6 +166,7 @@ def test_limits_slow_head_cut_off_while_others_are_served(server):
     assert HEAD_TIMEOUT - 0.1 <= slow.closed_at - slow.opened <= HEAD_TIMEOUT + SLACK
     answer = slow.read_answer(timeout=0.1)  # what arrived before the close
     assert answer.status == 408 and answer.error_code() == "request_timeout"
+    assert len(answer.headers["x-request-id"]) == 32
     health, took = checked[0]
     assert health.status == 200 and took < PROMPT
 

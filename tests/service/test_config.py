@@ -15,7 +15,9 @@ from tests.service.kit import REPO
 def test_config_defaults_follow_the_contract(tmp_path):
     settings = Settings.from_env({"COMMENTS_DB": str(tmp_path / "c.sqlite3")})
     assert settings.auth == "open"
-    assert [str(n) for n in settings.trusted_proxies] == ["127.0.0.1/32", "::1/128"]
+    assert str(settings.trusted_proxies) == "127.0.0.1/32,::1/128"
+    assert str(settings.metrics_allow) == "127.0.0.1/32,::1/128"
+    assert settings.proxy_secret == "" and settings.log_format == "json"
     assert settings.reactions == ("like", "love", "celebrate", "insightful", "curious")
     assert settings.rate_limit == RateLimit(10, 60)
     assert settings.premoderation is False and settings.synchronous == "FULL"

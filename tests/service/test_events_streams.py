@@ -161,3 +161,19 @@ def test_events_streams_end_when_the_server_stops(settings):
         assert late.status == 503
 
     run(settings, scenario)
+
+
+def test_events_streams_ended_by_the_server_say_when_to_come_back_each_its_own(settings):
+    """A stopping server's readers reconnect 1 to 5 s later, spread out, not all at once."""
+
+    async def scenario(worker: Worker) -> None:
+        streams = [await worker.stream() for _ in range(40)]
+        worker.feed.end_streams()
+        for stream in streams:
+            with pytest.raises(EOFError):
+                await stream.next_event()  # the retry line is read on the way to the end
+        retries = [stream.retry for stream in streams]
+        assert all(1000 <= retry <= 5000 for retry in retries), retries
+        assert len(set(retries)) > 10, "each reader should get a moment of its own"
+
+    run(settings, scenario, max_anonymous_streams_per_address=100)

@@ -89,9 +89,33 @@ def test_header_mode_trusts_the_proxy(header_client):
     assert me == {
         "user": {"id": "jnowak", "name": "Jan Nowak", "moderator": False},
         "auth": "header",
+        "sign_out": None,
     }
     response = client.post(COMMENTS, json={"body": "Przez SSO"}, headers=SSO)
     assert response.status_code == 201 and response.json()["author"]["id"] == "jnowak"
+
+
+def test_header_mode_says_where_to_sign_out(header_client):
+    logout = "/oidc/callback?logout=https%3A%2F%2Fkurier.example%2F"
+    client = header_client(sign_out_url=logout)
+    assert client.get("/api/v1/me", headers=SSO).json()["sign_out"] == logout
+
+
+def test_cookies_signed_before_a_key_rotation_still_name_their_person(make_client, settings):
+    before = make_client("Ewa Kowalska")
+    ewa = before.get("/api/v1/me").json()["user"]
+    rotated = {
+        "secret_key": "the-new-key-" + "y" * 40,
+        "previous_secret_keys": (settings.secret_key,),
+    }
+    after = make_client(**rotated)
+    after.cookies.update(before.cookies)
+    assert after.get("/api/v1/me").json()["user"] == ewa
+    # Renaming signs with the new key, which the old configuration does not know.
+    assert after.post("/api/v1/me", json={"name": "Ewa K."}).json()["user"]["id"] == ewa["id"]
+    forgotten = make_client(secret_key="the-new-key-" + "y" * 40)
+    forgotten.cookies.update(before.cookies)
+    assert forgotten.get("/api/v1/me").json()["user"] is None
 
 
 def test_header_mode_ignores_identity_from_other_peers(make_client):

@@ -18,8 +18,10 @@ def run_pelican(
     output: Path,
     settings: Path = PELICANCONF,
     env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
-    """Build `content` into `output` as `make html` does; errors are fatal."""
+    """Build `content` into `output` as `make html` does (with Pelican's `options`, such
+    as `-t THEME`); errors are fatal."""
     return subprocess.run(
         [
             sys.executable,
@@ -32,6 +34,7 @@ def run_pelican(
             str(settings),
             "--fatal",
             "errors",
+            *options,
         ],
         cwd=REPO,
         env={**os.environ, **(env or {})},

@@ -44,6 +44,7 @@ async function start() {
       const data = await request(threadPath);
       reader.me = who.user;
       reader.auth = who.auth;
+      reader.signOut = who.sign_out ?? null;
       drawThread(data);
       if (reader.me?.moderator) loadModeration();
     } catch {
@@ -53,9 +54,13 @@ async function start() {
   });
 }
 
-/** The moderators' controls (moderate.js); if they cannot load, the moderator is told so. */
+/**
+ * The moderators' controls (moderate.js); if they cannot load, the moderator is told so.
+ * The page gives their address, with the file's fingerprint: this file cannot hold it,
+ * as moderate.js imports this file by its own fingerprinted address.
+ */
 function loadModeration() {
-  import("./moderate.js")
+  import(new URL(mount.dataset.moderateSrc, document.baseURI).href)
     .then((moderation) => {
       widget.hooks = [...widget.hooks, moderation.startModeration()];
       relock();

@@ -15,7 +15,14 @@ function nameInput(id) {
   return el("input", "k-input", null, attributes);
 }
 
-const postingAs = () => el("p", "k-as", translate("as", { name: reader.me.name }));
+/** Who is writing; behind the company sign-in, with the way to sign out. */
+function postingAs() {
+  const line = el("p", "k-as", translate("as", { name: reader.me.name }));
+  if (reader.signOut) {
+    line.append(" · ", el("a", "k-signout", translate("sign_out"), { href: reader.signOut }));
+  }
+  return line;
+}
 
 async function signIn(name) {
   reader.me = (await request("/me", "POST", { name: name.trim() })).user;

@@ -7,7 +7,7 @@ export const mount = document.getElementById("comments");
 export const threadPath = "/threads/" + encodeURIComponent(mount?.dataset.thread);
 
 /** Who reads, as the service's /me says: in "open" mode anyone may post under a name. */
-export const reader = { me: null, auth: "open" };
+export const reader = { me: null, auth: "open", signOut: null };
 
 /**
  * The thread as last read, the order the reader chose, and the hooks in force:

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import psycopg
 from tinydb.storages import Storage
 
 from ..documents import check_fields, check_name
@@ -25,7 +26,7 @@ from .reader import Reader
 from .rows import PostgresRows
 from .session import SYNCHRONOUS_COMMIT, Session
 from .tables import PostgresTables
-from .transactions import Snapshot, Transaction
+from .transactions import TAKE_TURN, Snapshot, Transaction
 
 
 class PostgresStorage(TablesOfStorage, Storage):
@@ -170,6 +171,32 @@ class PostgresStorage(TablesOfStorage, Storage):
     def ping(self) -> None:
         """One round trip to the server; raises StorageError when it cannot be reached."""
         self.session.execute("SELECT 1")
+
+    def check_writable(self, wait: float) -> None:
+        """Take the writers' lock and let it go, writing nothing; raise StorageError when
+        the server is a standby in recovery, takes no writes (read-only), or the lock
+        does not come within `wait` seconds."""
+        session = self.session
+        with session.lock:
+            if self._txn.depth:
+                return  # this connection is writing right now
+            try:
+                cursors = session.execute_together([
+                    (b"BEGIN", None),
+                    ("SELECT set_config('lock_timeout', %s, true)", (f"{int(wait * 1000)}ms",)),
+                    (b"SELECT pg_is_in_recovery(), current_setting('transaction_read_only')",
+                     None),
+                ])  # fmt: skip
+                recovery, read_only = cursors[-1].fetchone() or (False, "off")
+                if recovery:
+                    raise StorageError(f"{self.path} is a standby in recovery: it takes no writes")
+                if read_only == "on":
+                    raise StorageError(f"{self.path} is read-only: it takes no writes")
+                session.execute(TAKE_TURN)
+            except psycopg.Error as exc:
+                raise StorageError(f"{self.path} takes no writes: {exc}") from exc
+            finally:
+                session.rollback()
 
     def backup(self, target: str | os.PathLike[str]) -> None:
         """Write a consistent copy to ``target`` as a Kurier SQLite file.

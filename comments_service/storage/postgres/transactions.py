@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+import psycopg
+
 from .memory import Memory
 from .session import Session, in_transaction
 
@@ -96,8 +98,7 @@ class Transaction:
                         session.drop_marker(marker)
                 elif exc_type is not None and in_transaction(session.connection):
                     session.drop_deferred()  # all of it came after the savepoint
-                    session.execute(f"ROLLBACK TO {marker}")
-                    session.defer(f"RELEASE {marker}")
+                    self._roll_back_to(marker)
                 elif in_transaction(session.connection):
                     session.defer(f"RELEASE {marker}")
             elif session.withdraw(TAKE_TURN) and session.withdraw("BEGIN"):
@@ -117,6 +118,16 @@ class Transaction:
             self.lock.release()
         if committed and self.on_commit is not None:
             self.on_commit()
+
+    def _roll_back_to(self, marker: str) -> None:
+        """Undo a failed block to its savepoint, which may never have come to be: it went
+        out in one round trip after a statement that failed (the writers' lock, say),
+        and the whole transaction failed with it. The block's own error says why."""
+        try:
+            self.session.execute(f"ROLLBACK TO {marker}")
+        except psycopg.errors.InvalidSavepointSpecification:
+            return
+        self.session.defer(f"RELEASE {marker}")
 
 
 class Snapshot:

@@ -104,6 +104,25 @@ class SQLiteStorage(TablesOfStorage, Storage):
         """Read the file's header: raises when the database cannot be read."""
         self.data_version()
 
+    def check_writable(self, wait: float) -> None:
+        """Take the write lock and let it go, writing nothing; raise StorageError when
+        it does not come within `wait` seconds or the file takes no writes."""
+        with self._lock:
+            if self._txn.depth:
+                return  # this connection is writing right now
+            self._conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                if busy(exc):
+                    raise DatabaseBusyError(
+                        f"{self.path}: the write lock did not come within {wait:g} s"
+                    ) from exc
+                raise StorageError(f"{self.path} takes no writes: {exc}") from exc
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
     # opening ---------------------------------------------------------------
 
     def _open(self, quick_check: bool, create_dirs: bool) -> sqlite3.Connection:

@@ -33,7 +33,7 @@ from tests.service.kit import (
 
 
 def test_me_anonymous_is_null(anonymous):
-    assert anonymous.get("/api/v1/me").json() == {"user": None, "auth": "open"}
+    assert anonymous.get("/api/v1/me").json() == {"user": None, "auth": "open", "sign_out": None}
 
 
 def test_me_open_mode_name_sets_signed_cookie(anonymous):

@@ -238,6 +238,7 @@ def _reports_and_the_rest(call: Calls, p: dict, make_client) -> None:
         for slug in ("must-read", "open-news", "no-such-news"):
             call(p["mod"], "GET", f"{reports}/acknowledgements/{{slug}}{suffix}", slug=slug)
     call(p["nobody"], "GET", "/healthz")
+    call(p["nobody"], "GET", "/readyz")
     call(p["nobody"], "GET", f"{API}/openapi.json")
     events = f"{API}/threads/{{slug}}/events"
     call(p["nobody"], "GET", events, slug="no-such-news")
@@ -317,12 +318,13 @@ def document(anonymous) -> dict:
 
 
 def _served(app) -> set[tuple[str, str]]:
-    """(path, method) of every route under /api/v1, and of /healthz."""
+    """(path, method) of every route under /api/v1, and of /healthz and /readyz (/metrics,
+    for Prometheus, is no part of the API)."""
     served = set()
     for route in app.routes:
         if isinstance(route, Mount) and route.path == API:
             served |= {(API + r.path, m) for r in route.routes for m in r.methods - {"HEAD"}}
-        elif isinstance(route, Route) and route.path == "/healthz":
+        elif isinstance(route, Route) and route.path in ("/healthz", "/readyz"):
             served |= {(route.path, m) for m in route.methods - {"HEAD"}}
     return served
 
