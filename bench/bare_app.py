@@ -1,8 +1,9 @@
 """The ceiling: a bare Starlette JSON endpoint, served exactly as the comments service is.
 
 `python -m bench.bare_app serve --port P ...` runs the service's own command
-line (`comments_service.__main__`), with `uvicorn.run` pointed at this app
-instead of the service's: same options, same code path, whatever they become.
+line (`comments_service.__main__`), with uvicorn's `Config` pointed at this
+app instead of the service's: same options, same workers and sockets, same
+code path, whatever they become.
 The options it got are printed as one JSON line, for the report.
 
 Routes: `/json` answers a small JSON object (the ceiling), `/payload` the
@@ -54,14 +55,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from comments_service import __main__ as service
 
-    serve_service = uvicorn.run
+    make_config = uvicorn.Config
+    left_out = ("host", "port", "log_config")  # where it listens; the logging set-up
 
-    def serve_bare(app: str, **options: Any) -> None:
-        shown = {key: value for key, value in options.items() if key not in ("host", "port")}
+    def bare_config(app: str, **options: Any) -> Any:
+        shown = {key: value for key, value in options.items() if key not in left_out}
         print(OPTIONS_MARK, json.dumps(shown, sort_keys=True, default=_named), flush=True)
-        serve_service(f"{__spec__.name}:create_app", **options)
+        return make_config(f"{__spec__.name}:create_app", **options)
 
-    uvicorn.run = serve_bare
+    uvicorn.Config = bare_config  # type: ignore[misc,assignment]
     return service.main(argv)
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -39,7 +38,7 @@ from processes import (
     free_port,
     port_is_free,
     secret_key,
-    stop_on_signal,
+    supervised,
 )
 from stack_parts import (
     ACCOUNTS,
@@ -137,8 +136,7 @@ def run(args: argparse.Namespace) -> int:
         lambda: port_open(args.port),
     )
     children = [provider, service, nginx, apache]
-    previous = {sig: signal.signal(sig, stop_on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
+    with supervised(children):
         for child in children:
             child.start()
             child.wait_ready()
@@ -161,15 +159,7 @@ def run(args: argparse.Namespace) -> int:
             for child in children:
                 if not child.running():
                     raise StackError(f"{child.name} stopped; see its log {child.log}")
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for child in reversed(children):
-            child.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return 0
 
 
 def port_open(port: int) -> bool:

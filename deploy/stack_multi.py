@@ -24,7 +24,6 @@ import json
 import os
 import pwd
 import shutil
-import signal
 import sys
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ from processes import (
     free_port,
     port_is_free,
     secret_key,
-    stop_on_signal,
+    supervised,
 )
 
 TEMPLATE = DEPLOY / "nginx-multi.conf.template"
@@ -120,8 +119,7 @@ def run(args: argparse.Namespace) -> int:
         f"http://127.0.0.1:{args.port}/index.html",
     )
     children = [*hosts, proxy]
-    previous = {sig: signal.signal(sig, stop_on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
+    with supervised(children):
         for child in hosts:  # one after another: the first one makes the schema
             child.start()
             child.wait_ready()
@@ -151,15 +149,7 @@ def run(args: argparse.Namespace) -> int:
                     host.start()
                     state["hosts"][n]["pgid"] = host.process.pid if host.process else None
                     (runtime / "stack.json").write_text(json.dumps(state), encoding="utf-8")
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for child in reversed(children):
-            child.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

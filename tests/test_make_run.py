@@ -70,7 +70,7 @@ def test_make_run_serves_site_api_and_admin_and_stops_on_ctrl_c(tmp_path: Path):
         manifest = httpx2.get(base + "/articles.json").json()  # absolute links to this port
         assert manifest and all(a["absolute_url"].startswith(base + "/") for a in manifest)
         me = httpx2.get(base + "/api/v1/me").json()
-        assert me == {"user": None, "auth": "open"}
+        assert me == {"user": None, "auth": "open", "sign_out": None}
 
         # Open mode: a reader picks a name and comments; the site and API share one origin.
         with httpx2.Client(base_url=base, headers={"Origin": base}) as reader:
