@@ -7,6 +7,7 @@ Starlette's own 500 handler included.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
@@ -35,10 +36,14 @@ from .identity import Identity
 from .metrics import Metrics
 from .requestlog import RequestLog
 from .routes import api_routes, feed_routes, outside_routes
-from .security import Guard, SecurityHeaders
+from .security import Guard
 from .storage import StorageError
 from .store import Store
 from .store.commits import GroupCommit
+
+# Requests are counted in memory and written to the metrics this often (seconds):
+# a scrape sees another worker's requests at most this late.
+METRICS_FLUSH = 1.0
 
 
 class KurierApp(Starlette):
@@ -84,12 +89,15 @@ def _lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextM
         app.state.events = events = ChangeFeed(store, settings, metrics.open_streams)
         await events.start()
         restore_signals = end_streams_on_exit_signals(events)
+        flushing = asyncio.create_task(metrics.flush_every(METRICS_FLUSH), name="kurier-metrics")
         try:
             yield
         finally:
             restore_signals()
             await events.close()
             commits.close()  # writes still queued are committed and answered first
+            flushing.cancel()
+            metrics.flush()  # what this worker counted last, before it goes
             db.close()
 
     return lifespan
@@ -111,7 +119,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    middleware = [Middleware(SecurityHeaders)]
+    middleware: list[Middleware] = []  # the security headers: requestlog.py
     if settings.allowed_origins:
         middleware.append(
             Middleware(

@@ -34,3 +34,18 @@ _SITE_HEADERS: Mapping[str, str] = MappingProxyType(
 _API_HEADERS: Mapping[str, str] = MappingProxyType(
     {**COMMON_HEADERS, "content-security-policy": API_CSP}
 )
+
+
+def _encoded(headers: Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple(
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    )
+
+
+_SITE_LINES = _encoded(_SITE_HEADERS)
+_API_LINES = _encoded(_API_HEADERS)
+
+
+def security_header_lines(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """`security_headers(path)` as ASGI header lines (names in lower case)."""
+    return _SITE_LINES if security_headers(path) is _SITE_HEADERS else _API_LINES

@@ -10,7 +10,9 @@ tests, an app run some other way) each app counts in a registry of its own.
 
 from __future__ import annotations
 
+import asyncio
 import os
+from bisect import bisect_left
 
 from prometheus_client import (
     CollectorRegistry,
@@ -66,33 +68,78 @@ class Metrics:
             "kurier_database_errors", "Requests answered 503 database_unavailable, by error",
             ("kind",), registry=registry,
         )  # fmt: skip
-        # The children of each label set, made once: a request costs two lookups.
+        # The children of each label set, made once.
         self._counted: dict[tuple[str, str, int], Counter] = {}
         self._timed: dict[str, Histogram] = {}
+        # Requests answered since the last flush: count per label set; per route the
+        # seconds in all, then how many fell in each bucket (the last: above them all).
+        self._answers: dict[tuple[str, str, int], int] = {}
+        self._durations: dict[str, list[float]] = {}
 
     def answered(self, method: str, route: str, status: int, seconds: float) -> None:
-        """A request was answered `status` after `seconds`."""
+        """A request was answered `status` after `seconds`.
+
+        Counted in this process's dictionaries, which `flush` adds to the
+        metrics (in multiprocess mode every metric write is a write to a
+        shared file, with a lock: once a second per label set, not per request).
+        """
         if method not in METHODS:  # any token is a method to HTTP: keep the labels few
             method = "other"
-        counted = self._counted.get((method, route, status))
-        if counted is None:
-            counted = self._counted[(method, route, status)] = self.requests.labels(
-                method, route, str(status)
-            )
-        counted.inc()
-        timed = self._timed.get(route)
+        key = (method, route, status)
+        self._answers[key] = self._answers.get(key, 0) + 1
+        timed = self._durations.get(route)
         if timed is None:
-            timed = self._timed[route] = self.latency.labels(route)
-        timed.observe(seconds)
+            timed = self._durations[route] = [0.0] + [0] * (len(LATENCY_BUCKETS) + 1)
+        timed[0] += seconds
+        timed[1 + bisect_left(LATENCY_BUCKETS, seconds)] += 1
+
+    def flush(self) -> None:
+        """Add what `answered` counted since the last flush to the metrics."""
+        answers, self._answers = self._answers, {}
+        durations, self._durations = self._durations, {}
+        for (method, route, status), count in answers.items():
+            counted = self._counted.get((method, route, status))
+            if counted is None:
+                counted = self._counted[(method, route, status)] = self.requests.labels(
+                    method, route, str(status)
+                )
+            counted.inc(count)
+        for route, (total, *per_bucket) in durations.items():
+            timed = self._timed.get(route)
+            if timed is None:
+                timed = self._timed[route] = self.latency.labels(route)
+            add_observations(timed, total, per_bucket)
+
+    async def flush_every(self, seconds: float) -> None:
+        """Flush every `seconds` (a worker's task, while it runs)."""
+        while True:
+            await asyncio.sleep(seconds)
+            self.flush()
 
     def database_error(self, error: Exception) -> None:
         self.database_errors.labels(type(error).__name__).inc()
 
     def scrape(self) -> bytes:
         """The Prometheus text of every worker's metrics (this app's alone without a folder)."""
+        self.flush()  # this worker's own are current; the others' at most a flush old
         directory = multiprocess_dir()
         if directory is None:
             return generate_latest(self.registry)
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
         return generate_latest(registry)
+
+
+def add_observations(histogram: Histogram, total: float, per_bucket: list[float]) -> None:
+    """What `observe` would have made of many observations at once: `per_bucket[i]`
+    of them in bucket i (the last beyond every bound), `total` their sum.
+
+    prometheus_client's histograms keep a value per bucket and one for the sum
+    (non-cumulative buckets, added up when collected); observations are added
+    to them as `observe` does, in one write each.
+    """
+    buckets = histogram._buckets  # noqa: SLF001 - no public way to add many at once
+    for index, count in enumerate(per_bucket):
+        if count:
+            buckets[index].inc(count)
+    histogram._sum.inc(total)  # noqa: SLF001

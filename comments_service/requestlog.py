@@ -27,12 +27,14 @@ from time import perf_counter
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .headers import security_header_lines
 from .logs import ACCESS_LOGGER, REQUEST_ID, new_id
 from .metrics import UNROUTED, Metrics
 
 HEADER = b"x-request-id"
 _SANE_ID = re.compile(rb"[A-Za-z0-9_.:@-]{1,128}")  # @: Apache's UNIQUE_ID
 _UNPRINTABLE = re.compile(rb"[^\x21-\x7e]")
+EVENTS_SUFFIX = "/events"  # a thread's live event stream: /api/v1/threads/{slug}/events
 PATH_LIMIT = 200  # characters of a raw path a log line keeps
 access = logging.getLogger(ACCESS_LOGGER)
 
@@ -70,6 +72,38 @@ def logged_path(scope: Scope) -> str:
     return _UNPRINTABLE.sub(b"?", raw[:PATH_LIMIT]).decode("ascii")
 
 
+class Answer:
+    """One request on its way out: what its answer's start gets (its id, the security
+    headers), and what the log line says of it. Slots, not a closure: an open event
+    stream keeps this for as long as it lasts."""
+
+    __slots__ = ("scope", "send", "rid", "metrics", "start", "status", "complete")
+
+    def __init__(self, scope: Scope, send: Send, rid: str, metrics: Metrics) -> None:
+        self.scope, self.send, self.rid, self.metrics = scope, send, rid, metrics
+        self.start = perf_counter()
+        self.status, self.complete = 0, False
+
+    async def send_with_id(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            self.status = message["status"]
+            scope = self.scope
+            headers = list(message.get("headers") or ())
+            # The security headers too (headers.py), unless the app set its own: one
+            # layer less for each request, and for the life of each open stream.
+            present = {name.lower() for name, _ in headers}
+            headers += [line for line in security_header_lines(scope["path"])
+                        if line[0] not in present]  # fmt: skip
+            headers.append((HEADER, self.rid.encode("ascii")))
+            message["headers"] = headers
+            route = route_template(scope) or UNROUTED
+            self.metrics.answered(scope["method"], route, self.status, perf_counter() - self.start)
+        elif kind == "http.response.body" and not message.get("more_body", False):
+            self.complete = True
+        await self.send(message)
+
+
 class RequestLog:
     """Gives every request its id, and logs and counts it once answered."""
 
@@ -90,39 +124,23 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start = perf_counter()
-        rid = request_id(scope["headers"])
-        REQUEST_ID.set(rid)  # this request's task only: each request runs in its own
-        header = (HEADER, rid.encode("ascii"))
-        status, complete = 0, False
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status, complete
-            kind = message["type"]
-            if kind == "http.response.start":
-                status = message["status"]
-                headers = message.get("headers")
-                if type(headers) is list:
-                    headers.append(header)
-                else:
-                    message["headers"] = [*(headers or ()), header]
-                route = route_template(scope) or UNROUTED
-                self.metrics.answered(scope["method"], route, status, perf_counter() - start)
-            elif kind == "http.response.body" and not message.get("more_body", False):
-                complete = True
-            await send(message)
-
+        answer = Answer(scope, send, request_id(scope["headers"]), self.metrics)
+        if not scope["path"].endswith(EVENTS_SUFFIX):
+            # For every log line of this request (each request runs in a task of its
+            # own). Not for a live event stream: it would keep a context of its own
+            # for as long as it lasts, thousands of them; its access line names its id.
+            REQUEST_ID.set(answer.rid)
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, answer.send_with_id)
         except Exception:
-            status = status or 500
+            answer.status = answer.status or 500
             # Answered already: Starlette's 500 handler raises again only so that the
             # server may log it, and errors.handle_unexpected has, with this request's id.
-            if not complete:
+            if not answer.complete:
                 raise
         finally:
             if access.isEnabledFor(logging.INFO):
-                self._log(scope, rid, status, start)
+                self._log(scope, answer.rid, answer.status, answer.start)
 
     def _log(self, scope: Scope, rid: str, status: int, start: float) -> None:
         method, path = scope["method"], logged_path(scope)

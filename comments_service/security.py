@@ -1,11 +1,14 @@
-"""Request guards and response headers, as plain ASGI middleware.
+"""Request guards, as plain ASGI middleware.
 
 - every state-changing API request needs an allowed Origin (or Referer):
   403 `origin_not_allowed`, the defence against cross-site request forgery;
 - POST and PATCH need `Content-Type: application/json` (415), because
   Starlette parses any body as JSON whatever its declared type;
-- bodies over 64 KiB are refused (413) without being read whole;
-- every response carries nosniff, frame-ancestors and a referrer policy.
+- bodies over 64 KiB are refused (413) without being read whole.
+
+Every response's security headers (nosniff, frame-ancestors, a referrer
+policy: headers.py) are added by the request log, the outermost layer
+(requestlog.py).
 """
 
 from __future__ import annotations
@@ -13,38 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, error_body
-from .headers import security_headers
 
 MAX_BODY = 64 * 1024
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WITH_JSON_BODY = frozenset({"POST", "PATCH"})
-
-
-class SecurityHeaders:
-    """Adds the security headers to every response (set by the app, not added twice)."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = security_headers(scope["path"])
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in extra.items():
-                    if name not in headers:
-                        headers.append(name, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def request_origin(headers: Headers) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from comments_service.app import METRICS_FLUSH
 from tests.load.conftest import OPEN, StartServer
 from tests.load.test_events import open_across_workers, workers_serving
 from tests.ops import samples, value
@@ -64,11 +65,18 @@ def test_metrics_add_up_across_workers(start_server: StartServer, tmp_path, monk
     reader = fresh(server)
     for _ in range(GETS):
         assert reader.get(f"/threads/{OPEN}").status_code == 200
+    # Each worker writes what it counted to the shared files once a second.
+    deadline = time.monotonic() + 10 * METRICS_FLUSH
+    requests = "kurier_requests_total"
+    while time.monotonic() < deadline:
+        found = scrape(server)
+        if value(found, requests, method="GET", route=THREAD_ROUTE, status="200") == GETS:
+            break
+        time.sleep(0.1)
     assert len(workers_counting(folder)) == 2, "both workers should have served requests"
 
     for _ in range(SCRAPES):
         found = scrape(server)
-        requests = "kurier_requests_total"
         assert value(found, requests, method="GET", route=THREAD_ROUTE, status="200") == GETS
         assert value(found, requests, method="POST", route=COMMENTS_ROUTE, status="201") == POSTS
         assert value(found, "kurier_comments_posted_total") == POSTS

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from comments_service.app import METRICS_FLUSH
 from tests.servers import REPO, _group_alive
 from tests.stack.kit import Stack, json_lines
 
@@ -71,7 +73,9 @@ def test_metrics_add_up_across_workers_and_logs_carry_the_request_id(
                                   headers={"origin": stack.url})  # fmt: skip
             assert response.status_code == 201
         request_id = response.headers["x-request-id"]
-    # Each scrape is answered by one of the two workers; every answer adds both up.
+    # Each worker writes what it counted to the shared files once a second; then each
+    # scrape, whichever of the two workers answers it, adds both up.
+    time.sleep(METRICS_FLUSH + 0.5)
     for _ in range(4):
         with stack.service() as service:
             text = service.get("/metrics").text
