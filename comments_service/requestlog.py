@@ -9,6 +9,9 @@
   short, only when no route was reached), the status, the duration and a
   short keyed hash of the person, if one was asked for. Never a body, an
   e-mail, a name or a query string.
+- The security headers of headers.py on every answer that did not set its
+  own (here rather than in a layer of their own: an open event stream keeps
+  every layer it passed through for as long as it lasts).
 - The request counter and latency histogram of metrics.py.
 
 Pure ASGI rather than BaseHTTPMiddleware, which would buffer event streams;

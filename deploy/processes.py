@@ -64,6 +64,13 @@ def find_nginx() -> str:
     return found
 
 
+def port_open(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1.0) as response:

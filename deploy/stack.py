@@ -37,6 +37,7 @@ from processes import (
     StackError,
     free_port,
     port_is_free,
+    port_open,
     secret_key,
     supervised,
 )
@@ -56,9 +57,7 @@ from stack_parts import (
 )
 
 
-def service_env(
-    args: argparse.Namespace, runtime: Path, key: str, proxy_secret: str
-) -> dict[str, str]:
+def service_env(args: argparse.Namespace, key: str, proxy_secret: str) -> dict[str, str]:
     """The service's settings: header mode behind this front, the rest from the caller."""
     public = f"https://127.0.0.1:{args.port}/"
     env = dict(os.environ)
@@ -100,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     provider_port = args.provider_port or free_port()
     nginx_port = free_port()
     socket_path = runtime / "comments.sock"
-    env = service_env(args, runtime, secret_key(var), secrets_["proxy"])
+    env = service_env(args, secret_key(var), secrets_["proxy"])
 
     provider = Child(
         "the OpenID provider",
@@ -160,14 +159,6 @@ def run(args: argparse.Namespace) -> int:
                 if not child.running():
                     raise StackError(f"{child.name} stopped; see its log {child.log}")
     return 0
-
-
-def port_open(port: int) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def print_welcome(state: dict[str, object], runtime: Path) -> None:

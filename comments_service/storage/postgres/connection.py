@@ -99,9 +99,7 @@ class PostgresStorage(TablesOfStorage, Storage):
             return
         cursors = self.session.execute_together([statement for statement, _ in asked])
         for ((statement, params), memory), cursor in zip(asked, cursors, strict=True):
-            rows = cursor.fetchall()
-            memory.answers[(statement, repr(params))] = rows
-            memory.rows.update(rows)
+            memory.answer(statement, params, cursor.fetchall)
 
     def announce(self, payload: str) -> None:
         """Tell other workers, when the current transaction commits, that it changed things.
